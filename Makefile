@@ -1,0 +1,47 @@
+# Two commands on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+ABSTRACTS := $(VENV)/bin/abstracts
+STAMP := $(VENV)/.installed
+SHARED ?= ../shared
+
+.PHONY: install run test model eval bench schema gold clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[test]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+## run: extract the bundled corpus into out/records.jsonl and print a summary
+run: install
+	$(ABSTRACTS) extract corpus/ -o out/records.jsonl
+
+## test: the whole test suite, including the evaluation gate on gold/
+test: install
+	$(PY) -m pytest -q -p no:cacheprovider
+
+## model: retrain the section model from $(SHARED)/data/pmc-rct (see docs/section-model.md)
+model: install
+	$(PY) scripts/train_section_model.py --shared $(SHARED) --output models/section_model
+
+## eval: full accuracy tables on the gold set (and external data when present)
+eval: install
+	$(PY) scripts/evaluate_gold.py --shared $(SHARED)
+
+## bench: throughput and memory table (docs/benchmark.md)
+bench: install
+	$(PY) scripts/bench.py --shared $(SHARED) --output docs/benchmark.md
+
+## schema: regenerate schemas/record.schema.json from the pydantic models
+schema: install
+	$(ABSTRACTS) schema -o schemas/record.schema.json
+
+## gold: rebuild gold/*.jsonl from the reconciled authoring files
+gold: install
+	$(PY) scripts/build_gold.py --shared $(SHARED)
+
+clean:
+	rm -rf out .pytest_cache

@@ -1,0 +1,3 @@
+"""Scraped biomedical abstract pages in, structured and scored JSONL records out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,48 @@
+"""All custom Doc and Span extensions, declared in one place.
+
+A pipeline Doc holds one *segment* of the source text: the title or the abstract.
+- `Doc._.segment`: "title" or "abstract".
+- `Doc._.segment_start`: offset of the Doc text in the article's source text; add it to
+  `Span.start_char` to get source offsets.
+- `Doc._.headings`: list of `article.Heading` inside this segment, with offsets already
+  relative to the Doc text (set by the caller before the components run).
+- `Doc._.paragraphs`: list of (start_char, end_char) paragraph ranges, Doc-relative.
+- `doc.spans["sections"]`: one Span per section, label = NLM category; `Span._.heading`
+  is the heading text or None; `Span._.section_source` says how the label was decided
+  ("heading", "xml", "model", "paragraph", "sentence").
+- `doc.spans["entities"]`: DRUG / DOSE / SURVIVAL / HAZARD_RATIO spans; `Span._.attrs`
+  is the attribute dict defined by the annotation guidelines.
+- `Span._.section`: getter, the label of the section the span sits in (or None).
+"""
+
+from __future__ import annotations
+
+from spacy.tokens import Doc, Span
+
+SECTIONS_KEY = "sections"
+ENTITIES_KEY = "entities"
+
+
+def _section_of(span: Span) -> str | None:
+    for section in span.doc.spans.get(SECTIONS_KEY, []):
+        if section.start_char <= span.start_char < section.end_char:
+            return section.label_
+    return None
+
+
+def register() -> None:
+    """Idempotent registration (no `force=True`: a clash with another package is a bug)."""
+    for name, default in (("segment", "abstract"), ("segment_start", 0), ("headings", None), ("paragraphs", None)):
+        if not Doc.has_extension(name):
+            Doc.set_extension(name, default=default)
+    if not Span.has_extension("heading"):
+        Span.set_extension("heading", default=None)
+    if not Span.has_extension("section_source"):
+        Span.set_extension("section_source", default=None)
+    if not Span.has_extension("attrs"):
+        Span.set_extension("attrs", default=None)
+    if not Span.has_extension("section"):
+        Span.set_extension("section", getter=_section_of)
+
+
+register()

@@ -1,0 +1,623 @@
+"""The cleaning stage: find the article in a scraped page's text and drop the furniture.
+
+Input is the page's source text (a text copy of a page, or what `pipeline.html` extracted
+from HTML). Output is an `Article`: title span, abstract span, headings and paragraphs inside
+the abstract, and metadata (citation parsed into journal/year/volume/issue/pages, DOI, PMID,
+affiliations, MeSH terms, keywords, article copyright line). Nothing is rewritten: every
+span is an offset range into the source text.
+
+How the abstract is found (site patterns live in data/site_patterns.json):
+1. Each line is classified (blank, furniture, notice, citation, heading, prose, ...).
+2. When the page announces the abstract ("Abstract", "2. Abstract", "Summary"), it starts at
+   the next content line; otherwise the longest run of prose paragraphs wins.
+3. The abstract runs over prose paragraphs and heading lines until an end marker
+   ("Keywords", "MeSH terms", "Copyright ...", "Introduction" of a full-text body, ...), or
+   any other non-prose line.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import regex
+
+from pipeline.article import Article, Heading
+
+BULLETS = "•·▪◦‣●○■□–—-*>"
+SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
+RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name"})
+
+
+class PatternError(ValueError):
+    """The site pattern file is malformed."""
+
+
+@dataclass(frozen=True)
+class LineRule:
+    literal: str | None
+    pattern: Any  # compiled regex (full match), or None
+
+    def match(self, text: str):
+        if self.literal is not None:
+            return text.casefold() == self.literal.casefold()
+        return self.pattern.fullmatch(text)
+
+
+@dataclass(frozen=True)
+class SitePatterns:
+    groups: dict[str, tuple[LineRule, ...]]
+    citations: tuple[tuple[str, Any], ...]
+
+    def matches(self, group: str, text: str) -> bool:
+        return any(rule.match(text) for rule in self.groups.get(group, ()))
+
+    def first_match(self, group: str, text: str):
+        for rule in self.groups.get(group, ()):
+            m = rule.match(text)
+            if m:
+                return m
+        return None
+
+
+def _reject_duplicates(pairs):
+    keys = [k for k, _ in pairs]
+    dupes = {k for k in keys if keys.count(k) > 1}
+    if dupes:
+        raise PatternError(f"duplicate keys in site patterns: {sorted(dupes)}")
+    return dict(pairs)
+
+
+def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
+    """Validate and compile the site pattern file (unknown keys are rejected)."""
+    if data.get("version") != 1:
+        raise PatternError("site_patterns.json: unsupported version")
+    groups: dict[str, tuple[LineRule, ...]] = {}
+    citations = []
+    for group, rules in data.items():
+        if group in {"version", "description"}:
+            continue
+        if not isinstance(rules, list):
+            raise PatternError(f"site_patterns.json: {group} must be a list")
+        compiled = []
+        for i, rule in enumerate(rules):
+            unknown = set(rule) - RULE_KEYS
+            if unknown:
+                raise PatternError(f"site_patterns.json: {group}[{i}] has unknown keys {sorted(unknown)}")
+            if ("literal" in rule) == ("regex" in rule):
+                raise PatternError(f"site_patterns.json: {group}[{i}] needs exactly one of literal/regex")
+            if "regex" in rule:
+                try:
+                    pattern = regex.compile(rule["regex"], regex.IGNORECASE if group != "citation_patterns" else 0)
+                except regex.error as exc:
+                    raise PatternError(f"site_patterns.json: {group}[{i}] bad regex: {exc}") from None
+                if group == "citation_patterns":
+                    citations.append((rule.get("name", f"citation{i}"), pattern))
+                    continue
+                compiled.append(LineRule(None, pattern))
+            else:
+                compiled.append(LineRule(rule["literal"], None))
+        groups[group] = tuple(compiled)
+    return SitePatterns(groups, tuple(citations))
+
+
+@lru_cache(maxsize=1)
+def site_patterns() -> SitePatterns:
+    raw = resources.files("pipeline").joinpath("data/site_patterns.json").read_text(encoding="utf-8")
+    return parse_site_patterns(json.loads(raw, object_pairs_hook=_reject_duplicates))
+
+
+def heading_category(text: str) -> str | None:
+    from pipeline.sections import heading_category as lookup
+
+    return lookup(text)
+
+
+# --------------------------------------------------------------------------- lines
+
+@dataclass
+class Line:
+    index: int
+    start: int  # offset of the stripped core in the source
+    end: int
+    core: str  # the line without surrounding white space and list bullets
+    kinds: set[str] = field(default_factory=set)
+    inline_heading: tuple[int, int, int, str] | None = None  # (start, end, body_start, label)
+
+    @property
+    def blank(self) -> bool:
+        return not self.core
+
+
+def split_lines(text: str) -> list[Line]:
+    lines = []
+    pos = 0
+    for i, raw in enumerate(text.split("\n")):
+        start, end = pos, pos + len(raw)
+        pos = end + 1
+        s, e = start, end
+        while s < e and (text[s] in SPACE_CHARS or text[s] in BULLETS):
+            # a bullet only counts when followed by white space (keep "-" of "-0.5", "5-FU")
+            if text[s] in BULLETS and not (s + 1 < e and text[s + 1] in SPACE_CHARS):
+                break
+            s += 1
+        while e > s and text[e - 1] in SPACE_CHARS:
+            e -= 1
+        lines.append(Line(i, s, e, text[s:e]))
+    return lines
+
+
+WORD_RE = re.compile(r"[^\W\d_]{2,}")
+SENTENCE_END_RE = re.compile(r"[.!?)\]](\s|$)")
+DATE_RE = regex.compile(
+    r"(?i)((published|online|epub|received|accepted)[: ]*)?(\d{1,2}\s+)?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(\d{1,2},?\s*)?((19|20)\d{2})?|"
+    r"((19|20)\d{2})([-/ ]\d{1,2}){0,2}"
+)
+AFFILIATION_RE = regex.compile(
+    r"\b(Department|Dept\.?|University|Universit[àéä]|Institute|Institut|Hospital|Hôpital|Center|Centre|"
+    r"School|College|Clinic|Klinik|Division|Faculty|Laboratory|Unit|Cancer Center|Foundation|Research)\b"
+)
+INLINE_HEADING_RE = regex.compile(
+    r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
+)
+MIDLINE_HEADING_RE = regex.compile(r"(?<=[.?!)]\s{1,3})(?P<h>[A-Z][A-Za-z][A-Za-z ,&/\-]{1,60}?):\s+(?=\S)")
+DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+PMID_RE = regex.compile(r"\bPMID:?\s*(\d{1,9})\b")
+PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
+
+
+def words(text: str) -> int:
+    return len(WORD_RE.findall(text))
+
+
+def is_prose(core: str) -> bool:
+    return len(core) >= 60 and words(core) >= 8 and bool(SENTENCE_END_RE.search(core)) and any(c.islower() for c in core)
+
+
+def find_inline_heading(line: Line) -> tuple[int, int, int, str] | None:
+    m = INLINE_HEADING_RE.match(line.core)
+    if not m:
+        return None
+    label = m.group("h").strip()
+    sep = m.group("sep")
+    known = heading_category(label) is not None
+    if not known and not (label.isupper() and sep.strip() == ":" and len(label.split()) <= 5):
+        return None
+    start = line.start
+    end = start + len(m.group("h").rstrip())
+    body = line.start + m.end()
+    return start, end, body, label
+
+
+def classify(lines: list[Line], patterns: SitePatterns) -> None:
+    for line in lines:
+        core = line.core
+        if not core:
+            line.kinds.add("blank")
+            continue
+        if patterns.matches("abstract_markers", core):
+            line.kinds.add("abstract_marker")
+        if patterns.matches("no_abstract_markers", core) and len(core) < 120:
+            line.kinds.add("no_abstract_marker")
+        own_heading = len(core) <= 70 and heading_category(core.rstrip(":.").strip()) is not None
+        if own_heading:
+            line.kinds.add("heading")
+        else:
+            inline = find_inline_heading(line)
+            if inline:
+                line.inline_heading = inline
+                line.kinds.add("inline_heading")
+        if patterns.matches("end_markers", core):
+            line.kinds.add("end_marker")
+        if patterns.matches("affiliation_headers", core):
+            line.kinds.add("affiliation_header")
+        if patterns.matches("mesh_headers", core):
+            line.kinds.add("mesh_header")
+        if patterns.matches("keyword_headers", core) or patterns.first_match("inline_keywords", core):
+            line.kinds.add("keywords")
+        if patterns.matches("copyright", core):
+            line.kinds.add("copyright")
+        if patterns.matches("notices", core):
+            line.kinds.add("notice")
+        if patterns.matches("furniture", core):
+            line.kinds.add("furniture")
+        if parse_citation(core, patterns):
+            line.kinds.add("citation")
+        if DATE_RE.fullmatch(core):
+            line.kinds.add("date")
+        if is_prose(core):
+            line.kinds.add("prose")
+
+
+# --------------------------------------------------------------------------- citation
+
+def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str, Any] | None:
+    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages."""
+    patterns = patterns or site_patterns()
+    if len(core) > 300:
+        return None
+    for _name, pattern in patterns.citations:
+        m = pattern.fullmatch(core)
+        if not m:
+            continue
+        out: dict[str, Any] = {}
+        for key in ("journal", "volume", "issue", "pages"):
+            value = m.groupdict().get(key)
+            if value and value.strip():
+                out[key] = value.strip()
+        journal = out.get("journal", "")
+        if words(journal) == 0 or words(journal) > 12:
+            continue
+        out["year"] = int(m.group("year"))
+        if "pages" in out:
+            out["pages"] = out["pages"].replace(" ", "")
+        return out
+    return None
+
+
+def _clean_doi(doi: str) -> str:
+    return doi.rstrip(".,;)]")
+
+
+# --------------------------------------------------------------------------- abstract
+
+CONTENT = {"prose", "heading", "inline_heading"}
+STOPPERS = {"end_marker", "copyright", "notice", "citation", "affiliation_header", "mesh_header", "keywords", "no_abstract_marker"}
+
+
+def _is_content(line: Line) -> bool:
+    if "notice" in line.kinds:
+        return False
+    return bool(line.kinds & CONTENT)
+
+
+def _affiliation_lines(lines: list[Line]) -> set[int]:
+    """Indices of lines that hold author affiliations (the block after an affiliation header)."""
+    out: set[int] = set()
+    patterns = site_patterns()
+    for line in lines:
+        if "affiliation_header" in line.kinds:
+            j = line.index + 1
+            while j < len(lines) and lines[j].blank:
+                j += 1
+            while j < len(lines) and not lines[j].blank and not (lines[j].kinds & (STOPPERS - {"copyright"})):
+                out.add(j)
+                j += 1
+        elif patterns.first_match("affiliation_prefixes", line.core):
+            out.add(line.index)
+    return out
+
+
+def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[int]:
+    """Content line indices of the abstract starting at `first`."""
+    taken: list[int] = []
+    for j in range(first, len(lines)):
+        line = lines[j]
+        if line.blank:
+            continue
+        if j in excluded:
+            break
+        if "heading" in line.kinds and "end_marker" not in line.kinds:
+            taken.append(j)
+            continue
+        if "end_marker" in line.kinds and taken:
+            break
+        if line.kinds & STOPPERS and not line.inline_heading:
+            if taken:
+                break
+            continue
+        if "prose" in line.kinds or line.inline_heading or ("heading" in line.kinds):
+            taken.append(j)
+            continue
+        if "furniture" in line.kinds and not taken:
+            continue
+        if taken:
+            # a short line inside an abstract: keep it when it continues a sentence-like block
+            if words(line.core) >= 3 and not (line.kinds & {"furniture", "date"}):
+                taken.append(j)
+                continue
+            break
+    # trailing own-line headings with no text after them are not part of the abstract
+    while taken and "heading" in lines[taken[-1]].kinds and not lines[taken[-1]].inline_heading:
+        taken.pop()
+    return taken
+
+
+def _prose_runs(lines: list[Line], excluded: set[int]) -> list[list[int]]:
+    runs: list[list[int]] = []
+    current: list[int] = []
+    for line in lines:
+        if line.blank:
+            continue
+        if line.index not in excluded and _is_content(line) and not (line.kinds & (STOPPERS - {"inline_heading"})) or (
+            line.inline_heading and line.index not in excluded and "notice" not in line.kinds
+        ):
+            current.append(line.index)
+        else:
+            if current:
+                runs.append(current)
+            current = []
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _run_size(lines: list[Line], run: list[int]) -> int:
+    return sum(len(lines[i].core) for i in run if "prose" in lines[i].kinds or lines[i].inline_heading)
+
+
+def locate_abstract(lines: list[Line], excluded: set[int]) -> tuple[list[int], int | None]:
+    """Returns (content line indices, index of the abstract marker line or None)."""
+    for line in lines:
+        if "abstract_marker" in line.kinds and line.index not in excluded:
+            taken = _walk_abstract(lines, line.index + 1, excluded)
+            if taken and _run_size(lines, taken) >= 100:
+                return taken, line.index
+    runs = [r for r in _prose_runs(lines, excluded) if _run_size(lines, r) >= 100]
+    if not runs:
+        return [], None
+    best = max(runs, key=lambda r: _run_size(lines, r))
+    # The run may have swallowed the title: a lone line before the first heading.
+    heads = [k for k, i in enumerate(best) if "heading" in lines[i].kinds or lines[i].inline_heading]
+    if heads and heads[0] == 1 and not lines[best[0]].inline_heading and words(lines[best[0]].core) <= 40:
+        best = best[1:]
+    return _walk_abstract(lines, best[0], excluded) or best, None
+
+
+# --------------------------------------------------------------------------- headings
+
+def headings_and_paragraphs(text: str, lines: list[Line], taken: list[int]) -> tuple[list[Heading], list[tuple[int, int]]]:
+    headings: list[Heading] = []
+    paragraphs: list[tuple[int, int]] = []
+    pending: Line | None = None
+    for i in taken:
+        line = lines[i]
+        if "heading" in line.kinds and not line.inline_heading and len(line.core) <= 70:
+            pending = line
+            continue
+        body_start = line.start
+        if pending is not None:
+            label = pending.core.rstrip(":.").strip()
+            headings.append(Heading(text=label, start=pending.start, end=pending.start + len(label), body_start=line.start))
+            pending = None
+        elif line.inline_heading:
+            h_start, h_end, body_start, label = line.inline_heading
+            headings.append(Heading(text=text[h_start:h_end], start=h_start, end=h_end, body_start=body_start))
+        # inline headings later in the same paragraph ("... study. METHODS: We ...")
+        para_start = line.start
+        for m in MIDLINE_HEADING_RE.finditer(text, body_start, line.end):
+            label = m.group("h").strip()
+            if heading_category(label) is None or not (label.isupper() or label.istitle() or " " not in label):
+                continue
+            if m.start() - para_start > 0:
+                paragraphs.append((para_start, _rstrip(text, para_start, m.start())))
+            headings.append(Heading(text=label, start=m.start(), end=m.start() + len(label), body_start=m.end()))
+            para_start = m.start()
+        paragraphs.append((para_start, line.end))
+    return headings, paragraphs
+
+
+def _rstrip(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return end
+
+
+# --------------------------------------------------------------------------- title & metadata
+
+def _title_candidate(line: Line, excluded: set[int]) -> bool:
+    if line.blank or line.index in excluded:
+        return False
+    bad = {"furniture", "notice", "citation", "date", "abstract_marker", "heading", "end_marker", "copyright",
+           "affiliation_header", "mesh_header", "keywords", "no_abstract_marker"}
+    if line.kinds & bad:
+        return False
+    n = words(line.core)
+    if n < 3 or n > 60 or len(line.core) > 400:
+        return False
+    if DOI_RE.search(line.core) or PMID_RE.search(line.core):
+        return False
+    if line.core.count(",") >= 3 and n <= 2 * line.core.count(",") + 2:  # an author list
+        return False
+    return True
+
+
+def find_title(lines: list[Line], abstract_first: int | None, excluded: set[int], meta_title: str | None, text: str):
+    if meta_title:
+        needle = " ".join(meta_title.split())
+        pos = text.find(needle)
+        if pos >= 0:
+            return pos, pos + len(needle)
+    limit = abstract_first if abstract_first is not None else len(lines)
+    before = [l for l in lines[:limit] if not l.blank]
+    citation_at = next((k for k, l in enumerate(before) if "citation" in l.kinds), None)
+    if citation_at is not None:
+        nxt = before[citation_at + 1] if citation_at + 1 < len(before) else None
+        if nxt is not None and _title_candidate(nxt, excluded):
+            return nxt.start, nxt.end
+        prv = before[citation_at - 1] if citation_at > 0 else None
+        if prv is not None and _title_candidate(prv, excluded) and citation_at == 1:
+            return prv.start, prv.end
+    for line in before:
+        if _title_candidate(line, excluded) and "affiliation" not in line.kinds and not AFFILIATION_RE.search(line.core):
+            return line.start, line.end
+    return None
+
+
+FOOTNOTE_RE = regex.compile(r"^(\d{1,2}|[a-z*†‡§])(?=[A-Z])")
+
+
+def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_idx: set[int]) -> dict[str, Any]:
+    patterns = site_patterns()
+    meta: dict[str, Any] = {}
+    outside = [l for l in lines if l.index not in taken and not l.blank]
+    for line in outside:
+        if "citation" in line.kinds and "journal" not in meta:
+            meta.update(parse_citation(line.core, patterns) or {})
+    doi = None
+    for line in outside:
+        m = regex.search(r"(?i)\bdoi:?\s*(10\.\d{4,9}/[^\s\"<>]+)", line.core) or DOI_RE.search(line.core)
+        if m and "notice" not in line.kinds:
+            doi = _clean_doi(m.group(1))
+            break
+    if doi:
+        meta["doi"] = doi
+    for line in outside:
+        m = PMID_RE.search(line.core)
+        if m:
+            meta["pmid"] = m.group(1)
+            break
+    for line in outside:
+        m = PMCID_RE.search(line.core)
+        if m:
+            meta["pmcid"] = m.group(1)
+            break
+    affiliations = []
+    for i in sorted(affiliation_idx):
+        core = lines[i].core
+        prefix = patterns.first_match("affiliation_prefixes", core)
+        if prefix:
+            core = core[prefix.end("prefix"):]
+        core = FOOTNOTE_RE.sub("", core).strip()
+        if core:
+            affiliations.append(core)
+    if affiliations:
+        meta["affiliations"] = affiliations
+    mesh = _list_after(lines, "mesh_header", taken)
+    if mesh:
+        meta["mesh_terms"] = mesh
+    keywords = []
+    for line in outside:
+        m = patterns.first_match("inline_keywords", line.core)
+        if m:
+            keywords = [k.strip(" .") for k in regex.split(r"[;,]", m.group("items")) if k.strip(" .")]
+            break
+    if not keywords:
+        keywords = _list_after(lines, "keywords", taken)
+        if len(keywords) == 1 and regex.search(r"[;,]", keywords[0]):
+            keywords = [k.strip(" .") for k in regex.split(r"[;,]", keywords[0]) if k.strip(" .")]
+    if keywords:
+        meta["keywords"] = keywords
+    for line in outside:
+        if "copyright" in line.kinds and "notice" not in line.kinds:
+            meta["copyright"] = line.core
+            break
+    return meta
+
+
+def _list_after(lines: list[Line], kind: str, taken: set[int]) -> list[str]:
+    for line in lines:
+        if kind in line.kinds and len(line.core) <= 40:
+            out = []
+            j = line.index + 1
+            blanks = 0
+            while j < len(lines):
+                nxt = lines[j]
+                if nxt.blank:
+                    blanks += 1
+                    if blanks >= 2 and out:
+                        break
+                    j += 1
+                    continue
+                blanks = 0
+                if j in taken or (nxt.kinds & (STOPPERS | {"furniture", "prose"}) and not nxt.kinds <= {"heading"}):
+                    if out or nxt.kinds & STOPPERS:
+                        break
+                out.append(nxt.core)
+                j += 1
+            return out
+    return []
+
+
+# --------------------------------------------------------------------------- entry point
+
+def clean_page(text: str, path: str, meta_hints: dict[str, list[str]] | None = None) -> Article:
+    """Find title, abstract, headings, paragraphs and metadata in a page's source text."""
+    article = Article(source_text=text, path=path, format="text")
+    patterns = site_patterns()
+    lines = split_lines(text)
+    classify(lines, patterns)
+    affiliation_idx = _affiliation_lines(lines)
+    for i in affiliation_idx:
+        lines[i].kinds.add("affiliation")
+    taken, _marker = locate_abstract(lines, affiliation_idx)
+    hints = meta_hints or {}
+    meta_title = (hints.get("citation_title") or hints.get("dc.title") or hints.get("og:title") or [None])[0]
+    title = find_title(lines, taken[0] if taken else None, affiliation_idx, meta_title, text)
+    if title and taken:
+        # a title never lies inside the abstract
+        a_start = lines[taken[0]].start
+        a_end = lines[taken[-1]].end
+        if a_start <= title[0] < a_end:
+            title = None
+    article.title_span = title
+    metadata = collect_metadata(text, lines, set(taken), affiliation_idx)
+    metadata.update(metadata_from_hints(hints, metadata))
+    if title:
+        metadata["title"] = text[title[0]:title[1]]
+    article.metadata = metadata
+    if not taken:
+        article.status = "no_abstract"
+        if any("no_abstract_marker" in l.kinds for l in lines):
+            article.warnings.append("the page says it has no abstract")
+        else:
+            article.warnings.append("no abstract found on the page")
+        return article
+    headings, paragraphs = headings_and_paragraphs(text, lines, taken)
+    start = min([lines[taken[0]].start] + [h.start for h in headings])
+    end = lines[taken[-1]].end
+    article.abstract_span = (start, end)
+    article.headings = headings
+    article.paragraphs = paragraphs
+    return article
+
+
+def metadata_from_hints(hints: dict[str, list[str]], found: dict[str, Any]) -> dict[str, Any]:
+    """Metadata from HTML <meta> tags, for the fields the page text did not give."""
+
+    def first(*names):
+        for name in names:
+            if hints.get(name):
+                return hints[name][0]
+        return None
+
+    out: dict[str, Any] = {}
+    journal = first("citation_journal_abbrev", "citation_journal_title", "prism.publicationname", "dc.source")
+    if journal and not found.get("journal"):
+        out["journal"] = journal
+    date = first("citation_publication_date", "citation_date", "citation_online_date", "dc.date", "prism.publicationdate")
+    if date and not found.get("year"):
+        m = re.search(r"(19|20)\d{2}", date)
+        if m:
+            out["year"] = int(m.group())
+    for key, names in (("volume", ("citation_volume", "prism.volume")), ("issue", ("citation_issue", "prism.number"))):
+        value = first(*names)
+        if value and not found.get(key):
+            out[key] = value
+    fp, lp = first("citation_firstpage", "prism.startingpage"), first("citation_lastpage", "prism.endingpage")
+    if fp and not found.get("pages"):
+        out["pages"] = f"{fp}-{lp}" if lp else fp
+    doi = first("citation_doi", "dc.identifier", "prism.doi")
+    if doi and not found.get("doi"):
+        m = DOI_RE.search(doi)
+        if m:
+            out["doi"] = _clean_doi(m.group(1))
+    pmid = first("citation_pmid")
+    if pmid and not found.get("pmid"):
+        out["pmid"] = pmid.strip()
+    authors = hints.get("citation_author") or hints.get("dc.creator")
+    if authors:
+        out["authors"] = list(authors)
+    institutions = hints.get("citation_author_institution")
+    if institutions and not found.get("affiliations"):
+        out["affiliations"] = list(dict.fromkeys(institutions))
+    keywords = hints.get("citation_keywords")
+    if keywords and not found.get("keywords"):
+        items = [k.strip() for kw in keywords for k in re.split(r"[;,]", kw) if k.strip()]
+        out["keywords"] = items
+    return out

@@ -1,0 +1,62 @@
+"""The spaCy pipeline: one place that says which components run, in which order.
+
+    abstracts_sentences -> abstracts_sections -> abstracts_drugs -> abstracts_doses
+        -> abstracts_survival -> abstracts_hazard_ratios
+
+`build_nlp()` returns it; `nlp.analyze_pipes()` checks that each component finds what it needs.
+The section model is loaded from `models/section_model` (shipped in the repository) unless
+another path is given; with `section_model=None` sections come from headings and paragraphs only.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+import pipeline._extensions  # noqa: F401  (registers the extensions)
+from pipeline.tokenizer import AbstractTokenizer
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SECTION_MODEL = REPO_ROOT / "models" / "section_model"
+PIPE_NAMES = (
+    "abstracts_sentences",
+    "abstracts_sections",
+    "abstracts_drugs",
+    "abstracts_doses",
+    "abstracts_survival",
+    "abstracts_hazard_ratios",
+)
+
+
+def default_section_model() -> Path | None:
+    env = os.environ.get("ABSTRACTS_SECTION_MODEL")
+    if env:
+        return Path(env) if env.lower() not in {"", "none", "off"} else None
+    return DEFAULT_SECTION_MODEL if DEFAULT_SECTION_MODEL.exists() else None
+
+
+def build_nlp(section_model: str | Path | None | bool = True) -> Language:
+    """The extraction pipeline. section_model: True = the shipped model, None/False = none."""
+    # The component modules register their factories on import.
+    import pipeline.doses  # noqa: F401
+    import pipeline.drugs  # noqa: F401
+    import pipeline.hazard_ratios  # noqa: F401
+    import pipeline.sections  # noqa: F401
+    import pipeline.sentences  # noqa: F401
+    import pipeline.survival  # noqa: F401
+
+    if section_model is True:
+        section_model = default_section_model()
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    nlp.add_pipe("abstracts_sections", config={"model_path": str(section_model) if section_model else None})
+    nlp.add_pipe("abstracts_drugs")
+    nlp.add_pipe("abstracts_doses")
+    nlp.add_pipe("abstracts_survival")
+    nlp.add_pipe("abstracts_hazard_ratios")
+    nlp.initialize()
+    return nlp

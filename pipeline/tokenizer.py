@@ -1,0 +1,68 @@
+"""A tokenizer for abstracts that splits every punctuation mark and digit/letter boundary.
+
+Entity spans must start and end on token boundaries, and the guidelines cut inside
+hyphenated and glued forms (`HAI-FUDR` -> `FUDR`, `melphalan-based` -> `melphalan`,
+`12-15mg/kg/d` -> numbers and units). So a token is a run of digits (with inner decimal
+point or comma: `8.0`, `1,000`, `8,5`), a run of letters, or one other character.
+Lexicon phrases go through the same tokenizer, so multi-token names still match.
+"""
+
+from __future__ import annotations
+
+import regex
+from spacy.tokens import Doc
+from spacy.util import registry
+
+TOKEN_RE = regex.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\s+|.", regex.V1)
+
+
+def split_words(text: str) -> tuple[list[str], list[bool]]:
+    words: list[str] = []
+    spaces: list[bool] = []
+    for match in TOKEN_RE.finditer(text):
+        piece = match.group()
+        if piece.isspace():
+            if words and not spaces[-1] and not words[-1].isspace() and piece[0] == " ":
+                spaces[-1] = True
+                piece = piece[1:]
+            if piece:
+                words.append(piece)
+                spaces.append(False)
+            continue
+        words.append(piece)
+        spaces.append(False)
+    return words, spaces
+
+
+class AbstractTokenizer:
+    def __init__(self, vocab):
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words, spaces = split_words(text)
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def pipe(self, texts, batch_size: int = 1000):
+        for text in texts:
+            yield self(text)
+
+    # The tokenizer has no state; these keep nlp.to_disk/from_disk working.
+    def to_bytes(self, **kwargs) -> bytes:
+        return b""
+
+    def from_bytes(self, data: bytes, **kwargs) -> "AbstractTokenizer":
+        return self
+
+    def to_disk(self, path, **kwargs) -> None:
+        return None
+
+    def from_disk(self, path, **kwargs) -> "AbstractTokenizer":
+        return self
+
+
+@registry.tokenizers("abstracts.tokenizer.v1")
+def create_abstract_tokenizer():
+    def make(nlp):
+        return AbstractTokenizer(nlp.vocab)
+
+    return make

@@ -163,7 +163,7 @@ AFFILIATION_RE = regex.compile(
     r"School|College|Clinic|Klinik|Division|Faculty|Laboratory|Unit|Cancer Center|Foundation|Research)\b"
 )
 INLINE_HEADING_RE = regex.compile(
-    r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
+    r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\.(?=\s)|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
 )
 MIDLINE_HEADING_RE = regex.compile(r"(?<=[.?!)]\s{1,3})(?P<h>[A-Z][A-Za-z][A-Za-z ,&/\-]{1,60}?):\s+(?=\S)")
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
@@ -296,31 +296,34 @@ def _affiliation_lines(lines: list[Line]) -> set[int]:
 def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[int]:
     """Content line indices of the abstract starting at `first`."""
     taken: list[int] = []
+    after_heading = False
     for j in range(first, len(lines)):
         line = lines[j]
         if line.blank:
             continue
         if j in excluded:
             break
-        if "heading" in line.kinds and "end_marker" not in line.kinds:
+        if "heading" in line.kinds and not ("end_marker" in line.kinds and taken):
             taken.append(j)
+            after_heading = True
             continue
-        if "end_marker" in line.kinds and taken:
+        if "end_marker" in line.kinds and taken and not line.inline_heading:
             break
         if line.kinds & STOPPERS and not line.inline_heading:
             if taken:
                 break
             continue
-        if "prose" in line.kinds or line.inline_heading or ("heading" in line.kinds):
+        if after_heading or "prose" in line.kinds or line.inline_heading:
             taken.append(j)
+            after_heading = False
             continue
         if "furniture" in line.kinds and not taken:
             continue
+        if taken and words(line.core) >= 3 and not (line.kinds & {"furniture", "date", "notice"}):
+            # a short line inside an abstract that continues a sentence-like block
+            taken.append(j)
+            continue
         if taken:
-            # a short line inside an abstract: keep it when it continues a sentence-like block
-            if words(line.core) >= 3 and not (line.kinds & {"furniture", "date"}):
-                taken.append(j)
-                continue
             break
     # trailing own-line headings with no text after them are not part of the abstract
     while taken and "heading" in lines[taken[-1]].kinds and not lines[taken[-1]].inline_heading:
@@ -348,7 +351,7 @@ def _prose_runs(lines: list[Line], excluded: set[int]) -> list[list[int]]:
 
 
 def _run_size(lines: list[Line], run: list[int]) -> int:
-    return sum(len(lines[i].core) for i in run if "prose" in lines[i].kinds or lines[i].inline_heading)
+    return sum(len(lines[i].core) for i in run if "heading" not in lines[i].kinds or lines[i].inline_heading)
 
 
 def locate_abstract(lines: list[Line], excluded: set[int]) -> tuple[list[int], int | None]:

@@ -55,17 +55,15 @@ class _Writer:
 
     def text(self, s: str) -> None:
         s = _WS.sub(" ", s)
+        if self.pending or not self.parts or self.parts[-1].endswith(("\n", " ")):
+            s = s.lstrip(" ")
         if not s:
             return
         if self.pending:
             if self.parts:
                 self.parts.append(self.pending)
             self.pending = ""
-            s = s.lstrip(" ")
-        elif not self.parts or self.parts[-1].endswith(("\n", " ")):
-            s = s.lstrip(" ")
-        if s:
-            self.parts.append(s)
+        self.parts.append(s)
 
     def brk(self, sep: str) -> None:
         if self.parts:

@@ -1,0 +1,31 @@
+"""Shared fixtures: where ../shared is, the seed pages, one pipeline per test session."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+SEEDS = SHARED / "seeds"
+
+
+def shared_path(*parts: str) -> Path:
+    """A path under ../shared, or a clean skip when the shared folder is not beside the repo."""
+    path = SHARED.joinpath(*parts)
+    if not path.exists():
+        pytest.skip(f"{path} is not available (../shared is not beside the checkout)")
+    return path
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    return shared_path("seeds")
+
+
+@pytest.fixture(scope="session")
+def nlp():
+    from pipeline.nlp import build_nlp
+
+    return build_nlp()

@@ -110,6 +110,11 @@ def _head_bytes(path: Path) -> bytes:
     return head
 
 
+def _is_gzip(path: Path) -> bool:
+    with open(path, "rb") as fh:
+        return fh.read(2) == b"\x1f\x8b"
+
+
 def _structured_reader(head: bytes, path: Path):
     for name in STRUCTURED_READERS:
         module = importlib.import_module(name)
@@ -156,7 +161,7 @@ def _read_articles(path: Path, display_path: str, max_page_bytes: int) -> Iterat
     if reader is not None:
         yield from reader.read_articles(path, display_path)
         return
-    if head[:2] == b"\x1f\x8b":
+    if _is_gzip(path):
         yield error_article(display_path, "UnsupportedInput", "a gzip file that holds no PubMed/MEDLINE XML")
         return
     if size > max_page_bytes:

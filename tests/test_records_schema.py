@@ -1,0 +1,57 @@
+"""The record models, the committed JSON Schema, and the contract's field rules."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from pydantic import ValidationError
+
+from pipeline.article import Article
+from pipeline.records import SCHEMA_VERSION, Record, build_record, record_json_schema
+
+SCHEMA_FILE = Path(__file__).resolve().parents[1] / "schemas" / "record.schema.json"
+
+
+def test_records_committed_schema_matches_models():
+    committed = json.loads(SCHEMA_FILE.read_text(encoding="utf-8"))
+    assert committed == record_json_schema(), "run `make schema` and commit schemas/record.schema.json"
+
+
+@pytest.mark.parametrize(
+    "metadata, path, index, expected",
+    [
+        ({"pmid": "15580557", "doi": "10.1/x"}, "a.txt", 0, "15580557"),
+        ({"doi": "10.1016/j.surg.2004.06.001"}, "a.txt", 0, "10.1016/j.surg.2004.06.001"),
+        ({}, "corpus/x/page.txt", 0, "corpus/x/page.txt#0"),
+        ({}, "base.xml.gz", 17, "base.xml.gz#17"),
+    ],
+)
+def test_records_id_is_pmid_then_doi_then_path_index(metadata, path, index, expected):
+    article = Article(source_text="", path=path, index=index, metadata=metadata, status="no_abstract")
+    assert build_record(article).id == expected
+
+
+def test_records_error_record_carries_type_and_message():
+    article = Article(source_text="", path="x.txt", status="error", error={"type": "BinaryInput", "message": "binary"})
+    record = build_record(article)
+    dumped = json.loads(record.model_dump_json())
+    assert dumped["schema_version"] == SCHEMA_VERSION
+    assert dumped["status"] == "error"
+    assert dumped["error"] == {"type": "BinaryInput", "message": "binary"}
+    assert dumped["source"] == {"path": "x.txt", "sha256": "", "format": "text", "index": 0}
+
+
+@pytest.mark.parametrize(
+    "patch",
+    [
+        {"status": "maybe"},
+        {"entities": [{"label": "GENE", "start": 0, "end": 1, "text": "x"}]},
+        {"sections": [{"label": "INTRO", "start": 0, "end": 1}]},
+    ],
+)
+def test_records_reject_values_outside_the_contract(patch):
+    base = {"id": "1", "source": {"path": "p", "sha256": "", "format": "text"}, "status": "ok"}
+    with pytest.raises(ValidationError):
+        Record.model_validate({**base, **patch})

@@ -1,0 +1,59 @@
+"""Tokenizer and sentence boundaries: token edges where the guidelines cut spans."""
+
+from __future__ import annotations
+
+import pytest
+import spacy
+
+from pipeline.sentences import set_sentence_starts  # noqa: F401  (registers the component)
+from pipeline.tokenizer import AbstractTokenizer, split_words
+
+
+@pytest.mark.parametrize(
+    "text, tokens",
+    [
+        ("HAI-FUDR", ["HAI", "-", "FUDR"]),
+        ("melphalan-based", ["melphalan", "-", "based"]),
+        ("12-15mg/kg/d", ["12", "-", "15", "mg", "/", "kg", "/", "d"]),
+        ("8.0 months", ["8.0", "months"]),
+        ("8,5 months", ["8,5", "months"]),
+        ("HR= 0.32", ["HR", "=", "0.32"]),
+        ("(95% CI, 3.1-15.3 months)", ["(", "95", "%", "CI", ",", "3.1", "-", "15.3", "months", ")"]),
+        ("p<0.0001", ["p", "<", "0.0001"]),
+        ("UFT/LV", ["UFT", "/", "LV"]),
+        ("P\u2009=\u20090.006", ["P", "\u2009", "=", "\u2009", "0.006"]),
+        ("177Lu-DOTATATE", ["177", "Lu", "-", "DOTATATE"]),
+    ],
+)
+def test_tokenizer_splits_where_spans_can_start(text, tokens):
+    words, _ = split_words(text)
+    assert [w for w in words if w != " "] == [t for t in tokens if t != " "] or words == tokens
+
+
+@pytest.mark.parametrize("text", ["a  b\n\nc", " lead", "trail \n", "x\u00a0y", "tab\tsep", ""])
+def test_tokenizer_round_trips_text_exactly(text):
+    nlp = spacy.blank("en")
+    doc = AbstractTokenizer(nlp.vocab)(text)
+    assert doc.text == text
+
+
+def _sentences(text: str) -> list[str]:
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    return [s.text.strip() for s in nlp(text).sents]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("PFS was 8.0 months vs. 1.6 months. OS was longer.", ["PFS was 8.0 months vs. 1.6 months.", "OS was longer."]),
+        ("As shown by Smith et al. the drug works. It does.", ["As shown by Smith et al. the drug works.", "It does."]),
+        ("Doses (e.g. 5 mg) were used. Then 10 patients died.", ["Doses (e.g. 5 mg) were used.", "Then 10 patients died."]),
+        ("First paragraph without stop\n\nSecond one.", ["First paragraph without stop", "Second one."]),
+        ("It was significant (P = .01). Fine.", ["It was significant (P = .01).", "Fine."]),
+        ("Ended with a bracket (n = 4). Next.", ["Ended with a bracket (n = 4).", "Next."]),
+    ],
+)
+def test_sentences_split_abstract_text(text, expected):
+    assert _sentences(text) == expected

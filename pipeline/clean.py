@@ -127,10 +127,27 @@ class Line:
     core: str  # the line without surrounding white space and list bullets
     kinds: set[str] = field(default_factory=set)
     inline_heading: tuple[int, int, int, str] | None = None  # (start, end, body_start, label)
+    citation_text: str | None = None  # a citation that spans this line and the next
+    field: tuple[str, int] | None = None  # ("title", offset of the value) for "Title: ..." lines
+
 
     @property
     def blank(self) -> bool:
         return not self.core
+
+
+def _next_nonblank(lines: list[Line], index: int) -> Line | None:
+    for j in range(index + 1, min(index + 4, len(lines))):
+        if not lines[j].blank:
+            return lines[j]
+    return None
+
+
+def _prev_nonblank(lines: list[Line], index: int) -> Line | None:
+    for j in range(index - 1, max(index - 4, -1), -1):
+        if not lines[j].blank:
+            return lines[j]
+    return None
 
 
 def split_lines(text: str) -> list[Line]:
@@ -166,6 +183,51 @@ INLINE_HEADING_RE = regex.compile(
     r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\.(?=\s)|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
 )
 MIDLINE_HEADING_RE = regex.compile(r"(?<=[.?!)]\s{1,3})(?P<h>[A-Z][A-Za-z][A-Za-z ,&/\-]{1,60}?):\s+(?=\S)")
+AUTHOR_SEGMENT_RES = (
+    # Surname Initials, PubMed style: "Sørlie IH1", "Castellanos-Bravo M2", "de Waal R 3"
+    regex.compile(r"(?:(?:van|von|de|del|der|da|di|le|la)\s+)*\p{Lu}[\p{L}'’\-]+(?:[ \-](?:\p{Lu}[\p{L}'’\-]+))*\s+\p{Lu}{1,3}\s*[\d,*†‡§]*"),
+    # Given (Middle) Surname, optional footnote digits/letters and degrees: "Daniel R Ashcombe 1", "Océane Marchetti a"
+    regex.compile(
+        r"(?:Prof\.?\s+|Dr\.?\s+)?\p{Lu}[\p{L}'’.\-]*(?:\s+(?:(?:van|von|de|del|der|da|di|le|la|dos)\s+)*\p{Lu}[\p{L}'’.\-]*){1,3}"
+        r"(?:\s*[\d,*†‡§]+|\s+[a-z](?:\s*,\s*[a-z])*)?(?:,?\s+(?:MD|PhD|MSc|MPH|MBBS|FRCS|DrPH|BSc|RN))*"
+    ),
+    regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?|.{0,60}\b(?:study group|investigators|collaborators|consortium|group)\.?"),
+)
+DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
+AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
+
+
+def is_author_line(core: str) -> bool:
+    """A line that lists author names (two or more), as publisher and PubMed pages show them."""
+    if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
+        return False
+    parts = [p.strip(" .") for p in AUTHOR_SPLIT_RE.split(core) if p and p.strip(" .")]
+    parts = [p for p in parts if not p.isdigit() and not DEGREE_RE.fullmatch(p)]
+    if len(parts) < 2:
+        return False
+    if any(len(p.split()) > 6 for p in parts):
+        return False
+    hits = sum(1 for p in parts if any(r.fullmatch(p) for r in AUTHOR_SEGMENT_RES))
+    return hits >= 2 and hits / len(parts) >= 0.7
+
+
+def author_names(core: str) -> list[str]:
+    """Names from an author line, without footnote marks, degrees, "et al" or group notes."""
+    names = []
+    semicolon_parts = [p.strip() for p in core.split(";") if p.strip()]
+    if len(semicolon_parts) >= 2 and all(p.count(",") == 1 for p in semicolon_parts):
+        return [p.strip(" .") for p in semicolon_parts]  # "Surname, Given; Surname, Given"
+    for part in AUTHOR_SPLIT_RE.split(core):
+        part = part.strip(" .")
+        if not part or part.isdigit() or DEGREE_RE.fullmatch(part) or AUTHOR_SEGMENT_RES[2].fullmatch(part):
+            continue
+        part = regex.sub(r"(?<=\p{L})\s*[\d*†‡§]+(?:,\d+)*$|\s+[a-z](?:\s*,\s*[a-z])*$", "", part).strip()
+        part = regex.sub(r"^(?:Prof|Dr)\.?\s+", "", part)
+        if part:
+            names.append(part)
+    return names
+
+
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 PMID_RE = regex.compile(r"\bPMID:?\s*(\d{1,9})\b")
 PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
@@ -197,6 +259,14 @@ def find_inline_heading(line: Line) -> tuple[int, int, int, str] | None:
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
     for line in lines:
         core = line.core
+        nxt = _next_nonblank(lines, line.index)
+        if core and nxt is not None and regex.match(r"\.\s*(19|20)\d{2}", nxt.core) and len(core) <= 120:
+            # current PubMed puts the journal on its own line: "Hepatology" / ". 2017 Nov;66(5):1512-1524."
+            if parse_citation(core + nxt.core, patterns):
+                line.kinds.add("citation")
+                line.citation_text = core + nxt.core
+                nxt.kinds.add("citation")
+                nxt.citation_text = ""
         if not core:
             line.kinds.add("blank")
             continue
@@ -226,11 +296,28 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             line.kinds.add("notice")
         if patterns.matches("furniture", core):
             line.kinds.add("furniture")
-        if parse_citation(core, patterns):
+        if "citation" not in line.kinds and parse_citation(core, patterns):
             line.kinds.add("citation")
+        field_label = patterns.first_match("field_labels", core)
+        if field_label:
+            label = field_label.group("label").lower()
+            line.field = (label, line.start + field_label.start("value"))
+            if label in {"title", "article title"}:
+                line.kinds.add("labelled_title")
+            elif label in {"source", "journal", "citation", "published in"}:
+                value = field_label.group("value")
+                if parse_citation(value, patterns):
+                    line.kinds.add("citation")
+                    line.citation_text = value
+            elif label.startswith("author"):
+                line.kinds.add("authors")
+            else:
+                line.kinds.add("furniture")
+        if is_author_line(core):
+            line.kinds.add("authors")
         if DATE_RE.fullmatch(core):
             line.kinds.add("date")
-        if is_prose(core):
+        if is_prose(core) and "authors" not in line.kinds:
             line.kinds.add("prose")
 
 
@@ -267,7 +354,7 @@ def _clean_doi(doi: str) -> str:
 # --------------------------------------------------------------------------- abstract
 
 CONTENT = {"prose", "heading", "inline_heading"}
-STOPPERS = {"end_marker", "copyright", "notice", "citation", "affiliation_header", "mesh_header", "keywords", "no_abstract_marker"}
+STOPPERS = {"end_marker", "copyright", "notice", "citation", "affiliation_header", "mesh_header", "keywords", "no_abstract_marker", "authors"}
 
 
 def _is_content(line: Line) -> bool:
@@ -277,15 +364,27 @@ def _is_content(line: Line) -> bool:
 
 
 def _affiliation_lines(lines: list[Line]) -> set[int]:
-    """Indices of lines that hold author affiliations (the block after an affiliation header)."""
+    """Indices of lines that hold author affiliations (after an affiliation header)."""
     out: set[int] = set()
     patterns = site_patterns()
     for line in lines:
         if "affiliation_header" in line.kinds:
             j = line.index + 1
-            while j < len(lines) and lines[j].blank:
-                j += 1
-            while j < len(lines) and not lines[j].blank and not (lines[j].kinds & (STOPPERS - {"copyright"})):
+            blanks = 0
+            while j < len(lines) and blanks < 2:
+                nxt = lines[j]
+                if nxt.blank:
+                    blanks += 1
+                    j += 1
+                    continue
+                blanks = 0
+                if nxt.kinds & (STOPPERS - {"copyright"}) or nxt.kinds & {"abstract_marker", "heading", "furniture"}:
+                    break
+                if nxt.core.isdigit() and len(nxt.core) <= 2:  # a footnote number on its own line
+                    j += 1
+                    continue
+                if not (AFFILIATION_RE.search(nxt.core) or FOOTNOTE_RE.match(nxt.core) or regex.match(r"\d{1,2}[.)]?\s", nxt.core)):
+                    break
                 out.add(j)
                 j += 1
         elif patterns.first_match("affiliation_prefixes", line.core):
@@ -297,12 +396,18 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
     """Content line indices of the abstract starting at `first`."""
     taken: list[int] = []
     after_heading = False
+    concluded = False  # a CONCLUSIONS heading was passed: what follows may be page matter
     for j in range(first, len(lines)):
         line = lines[j]
         if line.blank:
             continue
         if j in excluded:
             break
+        label = line.inline_heading[3] if line.inline_heading else (line.core.rstrip(":.").strip() if "heading" in line.kinds else None)
+        category = heading_category(label) if label else None
+        if "end_marker" in line.kinds and taken and (concluded or category is None):
+            break
+        concluded = concluded or category == "CONCLUSIONS"
         if "heading" in line.kinds and not ("end_marker" in line.kinds and taken):
             taken.append(j)
             after_heading = True
@@ -319,16 +424,28 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
             continue
         if "furniture" in line.kinds and not taken:
             continue
-        if taken and words(line.core) >= 3 and not (line.kinds & {"furniture", "date", "notice"}):
-            # a short line inside an abstract that continues a sentence-like block
+        if taken and words(line.core) >= 2 and not (line.kinds & {"furniture", "date", "notice"}) and (
+            line.core[-1] in ".!?)" or lines[taken[-1]].core[-1] not in ".!?)" or _heading_like(line.core)
+        ):
+            # a short line inside an abstract: a sentence of its own, a wrapped line, or a heading
             taken.append(j)
+            after_heading = _heading_like(line.core)
             continue
         if taken:
             break
     # trailing own-line headings with no text after them are not part of the abstract
-    while taken and "heading" in lines[taken[-1]].kinds and not lines[taken[-1]].inline_heading:
+    while taken and not lines[taken[-1]].inline_heading and (
+        "heading" in lines[taken[-1]].kinds or lines[taken[-1]].core.endswith(":") or _heading_like(lines[taken[-1]].core)
+    ):
         taken.pop()
     return taken
+
+
+def _heading_like(core: str) -> bool:
+    """A short title-like line without a full stop: an author heading the map may not know."""
+    core = core.rstrip(":").strip()
+    n = len(core.split())
+    return 1 <= n <= 6 and core[:1].isupper() and core[-1:] not in ".!?,;" and len(core) <= 60 and not any(c.isdigit() for c in core)
 
 
 def _prose_runs(lines: list[Line], excluded: set[int]) -> list[list[int]]:
@@ -355,21 +472,35 @@ def _run_size(lines: list[Line], run: list[int]) -> int:
 
 
 def locate_abstract(lines: list[Line], excluded: set[int]) -> tuple[list[int], int | None]:
-    """Returns (content line indices, index of the abstract marker line or None)."""
+    """Returns (content line indices, index of the abstract marker line or None).
+
+    Pages often show "Abstract" in menus and outlines as well as above the abstract, so
+    every marker is tried and the longest walk wins; without a usable marker the longest run
+    of prose paragraphs does, when it is long enough to be an abstract and not a notice.
+    """
+    best: list[int] = []
+    best_marker = None
     for line in lines:
         if "abstract_marker" in line.kinds and line.index not in excluded:
             taken = _walk_abstract(lines, line.index + 1, excluded)
-            if taken and _run_size(lines, taken) >= 100:
-                return taken, line.index
-    runs = [r for r in _prose_runs(lines, excluded) if _run_size(lines, r) >= 100]
-    if not runs:
-        return [], None
-    best = max(runs, key=lambda r: _run_size(lines, r))
+            if taken and _run_size(lines, taken) > _run_size(lines, best):
+                best, best_marker = taken, line.index
+    runs = [
+        r for r in _prose_runs(lines, excluded)
+        if _run_size(lines, r) >= 250 and max(len(lines[i].core) for i in r) >= 120
+    ]
+    prose_best = max(runs, key=lambda r: _run_size(lines, r)) if runs else []
+    marker_size, prose_size = _run_size(lines, best), _run_size(lines, prose_best)
+    if marker_size >= 150 and (len(best) >= 2 or marker_size >= 400 or marker_size >= 0.5 * prose_size):
+        return best, best_marker
+    if not prose_best:
+        return (best, best_marker) if marker_size >= 100 else ([], None)
+    run = prose_best
     # The run may have swallowed the title: a lone line before the first heading.
-    heads = [k for k, i in enumerate(best) if "heading" in lines[i].kinds or lines[i].inline_heading]
-    if heads and heads[0] == 1 and not lines[best[0]].inline_heading and words(lines[best[0]].core) <= 40:
-        best = best[1:]
-    return _walk_abstract(lines, best[0], excluded) or best, None
+    heads = [k for k, i in enumerate(run) if "heading" in lines[i].kinds or lines[i].inline_heading]
+    if heads and heads[0] == 1 and not lines[run[0]].inline_heading and words(lines[run[0]].core) <= 40:
+        run = run[1:]
+    return _walk_abstract(lines, run[0], excluded) or run, None
 
 
 # --------------------------------------------------------------------------- headings
@@ -378,9 +509,11 @@ def headings_and_paragraphs(text: str, lines: list[Line], taken: list[int]) -> t
     headings: list[Heading] = []
     paragraphs: list[tuple[int, int]] = []
     pending: Line | None = None
-    for i in taken:
+    structured = any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken)
+    for k, i in enumerate(taken):
         line = lines[i]
-        if "heading" in line.kinds and not line.inline_heading and len(line.core) <= 70:
+        own_line = "heading" in line.kinds or (structured and _heading_like(line.core) and k + 1 < len(taken))
+        if own_line and not line.inline_heading and len(line.core) <= 70:
             pending = line
             continue
         body_start = line.start
@@ -417,7 +550,7 @@ def _title_candidate(line: Line, excluded: set[int]) -> bool:
     if line.blank or line.index in excluded:
         return False
     bad = {"furniture", "notice", "citation", "date", "abstract_marker", "heading", "end_marker", "copyright",
-           "affiliation_header", "mesh_header", "keywords", "no_abstract_marker"}
+           "affiliation_header", "mesh_header", "keywords", "no_abstract_marker", "authors"}
     if line.kinds & bad:
         return False
     n = words(line.core)
@@ -431,24 +564,56 @@ def _title_candidate(line: Line, excluded: set[int]) -> bool:
 
 
 def find_title(lines: list[Line], abstract_first: int | None, excluded: set[int], meta_title: str | None, text: str):
+    """The title: from <meta> when the page has it, else the best-scoring line before the abstract.
+
+    A title sits next to the citation line or above the author list; nav items are short.
+    """
     if meta_title:
         needle = " ".join(meta_title.split())
         pos = text.find(needle)
         if pos >= 0:
             return pos, pos + len(needle)
     limit = abstract_first if abstract_first is not None else len(lines)
-    before = [l for l in lines[:limit] if not l.blank]
-    citation_at = next((k for k, l in enumerate(before) if "citation" in l.kinds), None)
-    if citation_at is not None:
-        nxt = before[citation_at + 1] if citation_at + 1 < len(before) else None
-        if nxt is not None and _title_candidate(nxt, excluded):
-            return nxt.start, nxt.end
-        prv = before[citation_at - 1] if citation_at > 0 else None
-        if prv is not None and _title_candidate(prv, excluded) and citation_at == 1:
-            return prv.start, prv.end
-    for line in before:
-        if _title_candidate(line, excluded) and "affiliation" not in line.kinds and not AFFILIATION_RE.search(line.core):
-            return line.start, line.end
+    for line in lines[:limit]:
+        if "labelled_title" in line.kinds and line.field:
+            return line.field[1], line.end
+    best, best_score = None, 0.0
+    for line in lines[:limit]:
+        if line.inline_heading:
+            continue
+        if not _title_candidate(line, excluded) or "authors" in line.kinds or "prose" in line.kinds and words(line.core) > 45:
+            continue
+        if AFFILIATION_RE.search(line.core) and words(line.core) > 3 and "," in line.core:
+            continue
+        n = words(line.core)
+        score = min(n, 15) / 5
+        if n < 4:
+            score -= 2
+        nxt = _next_meaningful(lines, line.index, +1)
+        prv = _next_meaningful(lines, line.index, -1)
+        if nxt is not None and nxt.kinds & {"authors", "affiliation_header"}:
+            score += 3
+        if prv is not None and "citation" in prv.kinds:
+            score += 3
+        if nxt is not None and "citation" in nxt.kinds:
+            score += 2
+        if nxt is not None and abstract_first is not None and nxt.index >= abstract_first:
+            score += 1
+        if score > best_score or (score == best_score and best is not None):
+            best, best_score = line, score
+    if best is None or best_score < 2.5:
+        return None
+    return best.start, best.end
+
+
+def _next_meaningful(lines: list[Line], index: int, step: int) -> Line | None:
+    """The nearest non-blank, non-furniture line before (step -1) or after (step +1) a line."""
+    j = index + step
+    while 0 <= j < len(lines):
+        line = lines[j]
+        if not line.blank and not (line.kinds & {"furniture"} and not line.kinds & {"citation", "authors", "affiliation_header"}):
+            return line
+        j += step
     return None
 
 
@@ -460,8 +625,8 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
     meta: dict[str, Any] = {}
     outside = [l for l in lines if l.index not in taken and not l.blank]
     for line in outside:
-        if "citation" in line.kinds and "journal" not in meta:
-            meta.update(parse_citation(line.core, patterns) or {})
+        if "citation" in line.kinds and "journal" not in meta and line.citation_text != "":
+            meta.update(parse_citation(line.citation_text or line.core, patterns) or {})
     doi = None
     for line in outside:
         m = regex.search(r"(?i)\bdoi:?\s*(10\.\d{4,9}/[^\s\"<>]+)", line.core) or DOI_RE.search(line.core)
@@ -480,6 +645,12 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
         if m:
             meta["pmcid"] = m.group(1)
             break
+    for line in outside:
+        if "authors" in line.kinds and line.index < (min(taken) if taken else len(lines)):
+            authors = author_names(line.core[line.field[1] - line.start:] if line.field else line.core)
+            if authors:
+                meta["authors"] = authors
+            break
     affiliations = []
     for i in sorted(affiliation_idx):
         core = lines[i].core
@@ -487,6 +658,7 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
         if prefix:
             core = core[prefix.end("prefix"):]
         core = FOOTNOTE_RE.sub("", core).strip()
+        core = regex.sub(r"^\d{1,2}[.)]?\s+", "", core)
         if core:
             affiliations.append(core)
     if affiliations:
@@ -528,7 +700,7 @@ def _list_after(lines: list[Line], kind: str, taken: set[int]) -> list[str]:
                     j += 1
                     continue
                 blanks = 0
-                if j in taken or (nxt.kinds & (STOPPERS | {"furniture", "prose"}) and not nxt.kinds <= {"heading"}):
+                if j in taken or "heading" in nxt.kinds or (nxt.kinds & (STOPPERS | {"furniture", "prose"})):
                     if out or nxt.kinds & STOPPERS:
                         break
                 out.append(nxt.core)

@@ -3,7 +3,7 @@
 Entity spans must start and end on token boundaries, and the guidelines cut inside
 hyphenated and glued forms (`HAI-FUDR` -> `FUDR`, `melphalan-based` -> `melphalan`,
 `12-15mg/kg/d` -> numbers and units). So a token is a run of digits (with inner decimal
-point or comma: `8.0`, `1,000`, `8,5`), a run of letters, or one other character.
+point, comma or middle dot: `8.0`, `1,000`, `8,5`, `0·66`), a run of letters, or one other character.
 Lexicon phrases go through the same tokenizer, so multi-token names still match.
 """
 
@@ -13,7 +13,7 @@ import regex
 from spacy.tokens import Doc
 from spacy.util import registry
 
-TOKEN_RE = regex.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+|\s+|.", regex.V1)
+TOKEN_RE = regex.compile(r"\d+(?:[.,\u00b7]\d+)*|[^\W\d_]+|\s+|.", regex.V1)
 
 
 def split_words(text: str) -> tuple[list[str], list[bool]]:

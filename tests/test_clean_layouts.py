@@ -131,7 +131,10 @@ CASES = [
         {"journal": "Clin Oncol Res", "year": 2019, "volume": "41", "issue": "3", "pages": "211-219",
          "doi": "10.1016/j.cor.2018.11.004", "pmid": "30555123",
          "title": "Adjuvant capecitabine after resection of biliary tract cancer: a single-centre cohort",
-         "keywords": ["biliary tract cancer", "capecitabine", "adjuvant"]},
+         "keywords": ["biliary tract cancer", "capecitabine", "adjuvant"],
+         "authors": ["Ana Ruiz", "Tomas Keller", "Mei Lin"],
+         "affiliations": ["Department of Oncology, Hospital del Mar, Barcelona, Spain.",
+                          "Institute of Pathology, University of Bern, Bern, Switzerland."]},
         ["Background", "Methods", "Results", "Conclusions"],
         id="pubmed-current-own-line-headings",
     ),
@@ -146,7 +149,8 @@ CASES = [
     pytest.param(
         EUROPE_PMC, "Background: Maintenance therapy", "prolonged progression-free survival.",
         ["Funding", "Similar Articles", "Okafor"],
-        {"doi": "10.1016/j.euo.2017.08.010", "pmid": "28912345",
+        {"doi": "10.1016/j.euo.2017.08.010", "pmid": "28912345", "authors": ["Okafor C", "Lindqvist M", "Duarte P"],
+         "journal": "Eur J Urol Oncol", "year": 2017, "volume": "3", "issue": "2", "pages": "145-152",
          "title": "Interferon alfa maintenance in metastatic renal cell carcinoma: a randomised phase II trial"},
         ["Background", "Methods", "Results", "Conclusions"],
         id="europepmc-one-paragraph-inline",
@@ -268,3 +272,34 @@ def test_clean_parse_citation_line(line, expected):
 )
 def test_clean_prose_is_not_a_citation(line):
     assert parse_citation(line) is None
+
+
+@pytest.mark.parametrize(
+    "line, names",
+    [
+        ("Sørlie IH1, Castellanos-Bravo M2, Lindqvist E1; NORDIC-NET Study Group.", ["Sørlie IH", "Castellanos-Bravo M", "Lindqvist E"]),
+        ("Daniel R Ashcombe 1 , Giulia Marchetti 2 ; TACSO Investigators", ["Daniel R Ashcombe", "Giulia Marchetti"]),
+        ("Marguerite Delacroix, MD1; Samuel A. Whitford, MD, PhD2; et al", ["Marguerite Delacroix", "Samuel A. Whitford"]),
+        ("Océane Marchetti a, Bram Verhoeven b, Rosa Iglesias-Montero a", ["Océane Marchetti", "Bram Verhoeven", "Rosa Iglesias-Montero"]),
+        ("Prof Hiroshi Ueda, MD • Emma R Hartley, MSc • et al. Show all authors", ["Hiroshi Ueda", "Emma R Hartley"]),
+    ],
+)
+def test_clean_author_line_names(line, names):
+    from pipeline.clean import author_names, is_author_line
+
+    assert is_author_line(line)
+    assert author_names(line) == names
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "Patients with metastatic liver-only neuroendocrine tumors were identified from hospital records.",
+        "Adjuvant Capecitabine, Oxaliplatin, and Radiotherapy in Rectal Cancer",
+        "Background, Methods, Results",
+    ],
+)
+def test_clean_prose_and_titles_are_not_author_lines(line):
+    from pipeline.clean import is_author_line
+
+    assert not is_author_line(line)

@@ -1,0 +1,46 @@
+"""Rebuild gold/*.jsonl from the reconciled authoring files in gold/authoring/final/.
+
+    python scripts/build_gold.py [--shared ../shared]
+
+Writes gold/seeds.jsonl, gold/corpus.jsonl and gold/pmc_rct.jsonl (the offsets are
+resolved from the quotes against each document's source text), then runs the gold
+validator and fails on any problem.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from pipeline.gold import build_gold_file, check_gold, load_gold_file  # noqa: E402
+
+SETS = {"seeds.jsonl": "seed:", "corpus.jsonl": "corpus:", "pmc_rct.jsonl": "pmc:"}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
+    parser.add_argument("--authoring", type=Path, default=REPO / "gold" / "authoring" / "final")
+    parser.add_argument("--out", type=Path, default=REPO / "gold")
+    args = parser.parse_args()
+    problems = []
+    for name, prefix in SETS.items():
+        out = args.out / name
+        n = build_gold_file(args.authoring, out, shared=args.shared, prefix=prefix)
+        if n == 0:
+            out.unlink(missing_ok=True)
+            continue
+        found = check_gold(load_gold_file(out), shared=args.shared)
+        problems += [f"{name}: {p}" for p in found]
+        print(f"{out.relative_to(REPO)}: {n} documents", file=sys.stderr)
+    for p in problems:
+        print(p, file=sys.stderr)
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -55,6 +55,110 @@ def extract_cli(paths, output, section_model, no_section_model, progress, quiet)
             click.echo(f"  ... and {len(summary.problems) - 20} more errors", err=True)
 
 
+@main.command("evaluate")
+@click.option("--gold", "gold", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="Gold JSONL file or folder of them (repeatable).")
+@click.option("--pred", "pred", multiple=True, required=True, type=click.Path(exists=True, path_type=Path),
+              help="Predicted records (JSONL from `abstracts extract`), repeatable.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option("--errors", is_flag=True, help="List each miss and false hit in context, per document.")
+@click.option("--shared", type=click.Path(path_type=Path), default=None, help="The shared data folder (default ../shared).")
+def evaluate_cli(gold, pred, as_json, errors, shared) -> None:
+    """Score predicted records against hand-labelled gold records."""
+    from pipeline.evaluate import evaluate_files, format_errors, format_report
+    from pipeline.gold import DEFAULT_SHARED
+
+    report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
+    if as_json:
+        click.echo(report.model_dump_json(indent=2))
+        return
+    click.echo(format_report(report))
+    if errors:
+        click.echo(format_errors(report))
+
+
+@main.group("gold")
+def gold_group() -> None:
+    """Gold set tools: build, check, agreement, baseline."""
+
+
+@gold_group.command("check")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
+@click.option("--shared", type=click.Path(path_type=Path), default=None)
+def gold_check_cli(paths, shared) -> None:
+    """Validate gold files (default: gold/*.jsonl): offsets, labels, attributes, overlaps."""
+    from pipeline.gate import gold_files
+    from pipeline.gold import DEFAULT_SHARED, check_gold, load_gold_file
+
+    files = [Path(p) for p in paths] or gold_files()
+    problems = []
+    count = 0
+    for path in files:
+        records = load_gold_file(path)
+        count += len(records)
+        problems += [f"{path}: {p}" for p in check_gold(records, shared=shared or DEFAULT_SHARED)]
+    for problem in problems:
+        click.echo(problem, err=True)
+    click.echo(f"{count} gold documents in {len(files)} files: {len(problems)} problems", err=True)
+    if problems:
+        sys.exit(1)
+
+
+@gold_group.command("agreement")
+@click.argument("first", type=click.Path(exists=True, path_type=Path))
+@click.argument("second", type=click.Path(exists=True, path_type=Path))
+@click.option("--shared", type=click.Path(path_type=Path), default=None)
+def gold_agreement_cli(first, second, shared) -> None:
+    """Inter-annotator agreement between two authoring folders (or two gold JSONL files)."""
+    import tempfile
+
+    from pipeline.evaluate import agreement, format_agreement
+    from pipeline.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
+
+    def records(path: Path):
+        if path.is_dir():
+            out = Path(tempfile.mkdtemp()) / "gold.jsonl"
+            build_gold_file(path, out, shared=shared or DEFAULT_SHARED)
+            path = out
+        return load_gold_file(path)
+
+    click.echo(format_agreement(agreement(records(first), records(second))))
+
+
+@gold_group.command("baseline")
+@click.option("--allow-lower", is_flag=True, help="Allow floors to go down (say why in the commit).")
+@click.option("--shared", type=click.Path(path_type=Path), default=None)
+def gold_baseline_cli(allow_lower, shared) -> None:
+    """Measure the pipeline on gold/ and raise the floors in gold/baseline.json."""
+    from pipeline.evaluate import BaselineError, update_baseline
+    from pipeline.gate import BASELINE, evaluate_gold
+    from pipeline.gold import DEFAULT_SHARED
+    from pipeline.nlp import build_nlp
+
+    report, _ = evaluate_gold(build_nlp(), shared=shared or DEFAULT_SHARED)
+    try:
+        baseline = update_baseline(report, BASELINE, allow_lower=allow_lower)
+    except BaselineError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"{len(baseline.floors)} floors written to {BASELINE}", err=True)
+
+
+@main.command("source")
+@click.argument("path", type=click.Path(path_type=Path))
+@click.option("--index", default=0, show_default=True, help="Record number in a multi-record file.")
+def source_cli(path, index) -> None:
+    """Print the source text that a record's offsets index into."""
+    from pipeline.ingest import read_articles
+
+    for article in read_articles(path, str(path)):
+        if article.index == index:
+            if article.status == "error":
+                raise click.ClickException(f"{article.error['type']}: {article.error['message']}")
+            click.echo(article.source_text, nl=False)
+            return
+    raise click.ClickException(f"{path} has no record {index}")
+
+
 @main.command("schema")
 @click.option("-o", "--output", default="-", help="Where to write the JSON Schema (default stdout).")
 def schema_cli(output: str) -> None:

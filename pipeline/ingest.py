@@ -12,7 +12,6 @@ handed to their readers; everything else is a page (text or HTML) for `pipeline.
 
 from __future__ import annotations
 
-import gzip
 import importlib
 import os
 from collections.abc import Iterable, Iterator
@@ -99,15 +98,10 @@ def iter_input_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
 
 
 def _head_bytes(path: Path) -> bytes:
-    with open(path, "rb") as fh:
-        head = fh.read(SNIFF_BYTES)
-    if head[:2] == b"\x1f\x8b":
-        try:
-            with gzip.open(path, "rb") as gz:
-                return gz.read(SNIFF_BYTES)
-        except (OSError, EOFError):
-            return head  # the reader reports the broken gzip
-    return head
+    """The first bytes of a file, decompressed when it is gzip (a damaged .gz gives what it can)."""
+    from pipeline.xmlsafe import read_head
+
+    return read_head(path, SNIFF_BYTES)
 
 
 def _is_gzip(path: Path) -> bool:

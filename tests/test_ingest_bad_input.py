@@ -12,8 +12,10 @@ from pipeline.ingest import decode_bytes, iter_input_files, read_articles
 GOOD_PAGE = (
     "Send to\n\nAnn Test Oncol. 2010 Jan;1(1):1-9.\n\nA trial of something useful in patients.\n\n"
     "Author information\n\nDepartment of Oncology, Test University, Testville.\n\n\n"
-    "We treated forty patients with oxaliplatin 85 mg/m2 every two weeks and followed them closely for five years.\n\n"
-    "Median overall survival was 21.4 months and the 3-year survival rate was 30% in the whole cohort.\n"
+    "We treated forty patients with metastatic colorectal cancer with oxaliplatin 85 mg/m2 every two weeks and "
+    "followed them closely for five years after the end of treatment in two referral centres.\n\n"
+    "Median overall survival was 21.4 months and the 3-year survival rate was 30% in the whole cohort; grade 3 "
+    "neuropathy occurred in six patients and no treatment-related deaths were recorded during the study.\n"
 )
 
 

@@ -25,7 +25,7 @@ test: install
 
 ## model: retrain the section model from $(SHARED)/data/pmc-rct (see docs/section-model.md)
 model: install
-	$(PY) scripts/train_section_model.py --shared $(SHARED) --output models/section_model
+	$(PY) scripts/train_section_model.py --data $(SHARED)/data/pmc-rct/abstracts.jsonl --folder models/section_model
 
 ## eval: full accuracy tables on the gold set (and external data when present)
 eval: install

@@ -1,0 +1,394 @@
+"""The trained sentence classifier behind unlabelled abstracts' sections.
+
+A small spaCy `textcat` (definition: models/section_model/config.cfg) labels one sentence
+with an NLM category (BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS). Its input is
+not raw text but a Doc of *feature words* built by `sentence_features`: the sentence's
+words (lower-cased, digit runs collapsed to `__num__`) plus tokens for the sentence's
+relative position in the abstract (`__pos3__`), first/last sentence, and the first words
+of the previous / next sentence (`p:we`, `n:the`). Building the Doc from words avoids any
+tokenizer, so the saved pipeline loads with plain spaCy.
+
+`pipeline.sections` calls `SectionModel.predict_sentences` and smooths the result; the
+training and evaluation code (`prepare_abstracts`, `train`, `evaluate`) lives here so
+that `scripts/train_section_model.py` stays a thin command.
+"""
+
+from __future__ import annotations
+
+import json
+from contextlib import nullcontext
+import math
+import random
+import re
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Optional, Sequence
+
+import spacy
+from spacy.tokens import Doc, Span
+
+from .sections import LABELS, load_heading_map, smooth_labels
+
+N_POSITION_BUCKETS = 10
+CONTEXT_WORDS = 3
+_DIGITS_RE = re.compile(r"^\d+(?:[.,]\d+)*$")
+
+
+# --------------------------------------------------------------------------- features
+
+
+def _norm(word: str) -> str:
+    return "__num__" if _DIGITS_RE.match(word) else word.lower()
+
+
+def sentence_features(sentences: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Feature words for each sentence of one abstract (sentences given as word lists)."""
+    n = len(sentences)
+    words = [[_norm(w) for w in s if w.strip()] for s in sentences]
+    out = []
+    for i, sent in enumerate(words):
+        feats = [f"__pos{min(int(N_POSITION_BUCKETS * i / n), N_POSITION_BUCKETS - 1)}__"]
+        if i == 0:
+            feats.append("__first__")
+        if i == n - 1:
+            feats.append("__last__")
+        if i == 1:
+            feats.append("__second__")
+        if i == n - 2:
+            feats.append("__penult__")
+        feats.extend(sent)
+        if i > 0:
+            feats.extend("p:" + w for w in words[i - 1][:CONTEXT_WORDS])
+        else:
+            feats.append("p:__none__")
+        if i + 1 < n:
+            feats.extend("n:" + w for w in words[i + 1][:CONTEXT_WORDS])
+        else:
+            feats.append("n:__none__")
+        out.append(feats)
+    return out
+
+
+# --------------------------------------------------------------------------- inference
+
+
+class SectionModel:
+    """A loaded section classifier: sentence word lists in, label probabilities out."""
+
+    def __init__(self, nlp: spacy.Language):
+        self.nlp = nlp
+        self.textcat = nlp.get_pipe("textcat")
+        labels = list(self.textcat.labels)
+        if sorted(labels) != sorted(LABELS):
+            raise ValueError(f"section model labels {labels} are not {LABELS}")
+        self._order = [labels.index(label) for label in LABELS]
+
+    def predict_words(self, sentences: Sequence[Sequence[str]]) -> list[list[float]]:
+        """P(label | sentence) for consecutive sentences of ONE abstract, in `LABELS` order."""
+        if not sentences:
+            return []
+        docs = [Doc(self.nlp.vocab, words=f) for f in sentence_features(sentences)]
+        scores = self.textcat.model.ops.to_numpy(self.textcat.predict(docs))
+        return [[float(row[j]) for j in self._order] for row in scores]
+
+    def predict_sentences(self, sents: Sequence[Span]) -> list[list[float]]:
+        """Same, for sentence Spans of one Doc (in order)."""
+        return self.predict_words([[t.text for t in s if not t.is_space] for s in sents])
+
+    def label_words(self, sentences: Sequence[Sequence[str]], paragraphs: Optional[Sequence[int]] = None) -> list[str]:
+        """Smoothed labels, one per sentence; `paragraphs[i]` = paragraph index of sentence i
+        (one label per paragraph then)."""
+        return smoothed_labels(self.predict_words(sentences), paragraphs)
+
+
+def smoothed_labels(probabilities: Sequence[Sequence[float]], paragraphs: Optional[Sequence[int]] = None) -> list[str]:
+    """Monotone labels per sentence; with paragraph ids, sentences of a paragraph share one."""
+    if not probabilities:
+        return []
+    if paragraphs is None:
+        return [LABELS[j] for j in smooth_labels(probabilities)]
+    groups: dict[int, list[float]] = {}
+    order: list[int] = []
+    for probs, para in zip(probabilities, paragraphs):
+        if para not in groups:
+            groups[para] = [0.0] * len(LABELS)
+            order.append(para)
+        for k, p in enumerate(probs):
+            groups[para][k] += math.log(max(p, 1e-6))
+    unit_probs = []
+    for para in order:
+        logs = groups[para]
+        top = max(logs)
+        exp = [math.exp(v - top) for v in logs]
+        unit_probs.append([v / sum(exp) for v in exp])
+    unit_labels = dict(zip(order, (LABELS[j] for j in smooth_labels(unit_probs))))
+    return [unit_labels[p] for p in paragraphs]
+
+
+def model_dir(path: str | Path) -> Path:
+    """The saved spaCy pipeline inside a model folder (`<path>/model`), or `path` itself."""
+    path = Path(path)
+    return path / "model" if (path / "model" / "meta.json").exists() else path
+
+
+def load_section_model(path: str | Path) -> SectionModel:
+    """Load the trained classifier from disk (e.g. models/section_model); never downloads."""
+    target = model_dir(path)
+    if not (target / "meta.json").exists():
+        raise FileNotFoundError(f"no trained section model under {path} (run `make model`)")
+    return SectionModel(spacy.load(target))
+
+
+# --------------------------------------------------------------------------- data
+
+
+@dataclass
+class LabelledAbstract:
+    doc_id: str
+    sentences: list[list[str]]  # words of each sentence
+    labels: list[str]  # training labels (aim statements closing a Background -> OBJECTIVE)
+    paragraphs: list[int]  # index of the (headed) section each sentence came from
+    heading_labels: list[str] = field(default_factory=list)  # labels as the headings say
+
+
+# An aim statement ("We aimed to...", "The purpose of this study was..."). Many abstracts have
+# no Objective heading and close their Background with the aim; the guidelines label such a
+# sentence OBJECTIVE in an unlabelled abstract, so training relabels it (see relabel_aims).
+AIM_RE = re.compile(
+    r"\b(?:we|this study|the present study|the current study|this trial|the present trial|this paper|"
+    r"this article|the study)\s+(?:therefore\s+|thus\s+|now\s+|here\s+)?(?:aim(?:ed|s)?|sought|seek|"
+    r"investigat(?:ed|es)|evaluat(?:ed|es)|assess(?:ed|es)|examin(?:ed|es)|compar(?:ed|es)|hypothesi[sz]ed|"
+    r"test(?:ed|s)|report|determin(?:ed|es)|explor(?:ed|es)|was designed|is designed|describes?|present)\b"
+    r"|\b(?:the )?(?:aim|purpose|objective|goal)s? (?:of|in) (?:this|the|our)\b"
+    r"|^(?:to|we wanted to|our aim was to) "
+    # a sentence that presents the study: "This randomised phase II study evaluates...",
+    # "A prospective randomised trial compared...", "We conducted a phase II trial to..."
+    r"|^(?:this|the present|the current|a|an|our)\s+(?:[\w/-]+\s*,?\s+){0,9}(?:study|trial)\s+(?:was designed to|is designed to|"
+    r"aim(?:ed|s)|sought|evaluat(?:ed|es)|compar(?:ed|es)|assess(?:ed|es)|investigat(?:ed|es)|examin(?:ed|es)|"
+    r"test(?:ed|s)|determin(?:ed|es)|explor(?:ed|es))\b"
+    r"|^we (?:have )?(?:conducted|performed|undertook|carried out|designed|initiated) (?:a|an|this)\b.*?\bto "
+    r"(?:investigate|evaluate|assess|determine|compare|examine|test|explore)\b",
+    re.I,
+)
+
+
+def relabel_aims(sentences: Sequence[Sequence[str]], labels: Sequence[str]) -> list[str]:
+    """In an abstract without an OBJECTIVE section, the aim statements that close the
+    BACKGROUND section become OBJECTIVE (the last run of matching BACKGROUND sentences)."""
+    out = list(labels)
+    if "OBJECTIVE" in out or "BACKGROUND" not in out:
+        return out
+    last_background = max(i for i, label in enumerate(out) if label == "BACKGROUND")
+    i = last_background
+    while i >= 0 and out[i] == "BACKGROUND" and AIM_RE.search(" ".join(sentences[i])):
+        out[i] = "OBJECTIVE"
+        i -= 1
+    return out
+
+
+def _sentence_nlp() -> spacy.Language:
+    from . import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
+    from .tokenizer import AbstractTokenizer
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    return nlp
+
+
+def split_sections(nlp: spacy.Language, sections: Sequence[tuple[str, str]]) -> tuple[list[list[str]], list[str], list[int]]:
+    """Sentences of labelled section texts, split as the pipeline splits an abstract."""
+    text = ""
+    ranges = []
+    for _label, body in sections:
+        if text:
+            text += "\n\n"
+        ranges.append((len(text), len(text) + len(body)))
+        text += body
+    doc = nlp.make_doc(text)
+    doc._.segment = "abstract"
+    doc._.headings = []
+    doc._.paragraphs = ranges
+    doc = nlp(doc)
+    sentences, labels, paras = [], [], []
+    for sent in doc.sents:
+        words = [t.text for t in sent if not t.is_space]
+        if not words:
+            continue
+        for k, (start, end) in enumerate(ranges):
+            if start <= sent[0].idx < end:
+                sentences.append(words)
+                labels.append(sections[k][0])
+                paras.append(k)
+                break
+    return sentences, labels, paras
+
+
+def prepare_abstracts(jsonl_path: str | Path, relabel: bool = True) -> list[LabelledAbstract]:
+    """Structured abstracts as labelled sentences.
+
+    Headings are mapped with the heading map; an abstract with a heading the map does not
+    know is dropped; trailer sections (trial registration, funding) are left out; an
+    abstract needs at least two labelled sections. With `relabel`, aim statements closing
+    a Background become OBJECTIVE (`relabel_aims`); `heading_labels` keeps the originals.
+    """
+    nlp = _sentence_nlp()
+    heading_map = load_heading_map()
+    out = []
+    with open(jsonl_path, encoding="utf-8") as handle:
+        for line in handle:
+            record = json.loads(line)
+            sections = record.get("sections") or []
+            if not sections or not all(s.get("heading") for s in sections):
+                continue
+            entries = [(heading_map.entry(s["heading"]), (s.get("text") or "").strip()) for s in sections]
+            if any(category is None for (category, _), _ in entries):
+                continue
+            kept = [(category, body) for (category, trailer), body in entries if not trailer and body]
+            if len(kept) < 2:
+                continue
+            sentences, labels, paras = split_sections(nlp, kept)
+            if sentences:
+                doc_id = record.get("pmcid") or record.get("pmid") or record.get("doi")
+                trained = relabel_aims(sentences, labels) if relabel else list(labels)
+                out.append(LabelledAbstract(str(doc_id), sentences, trained, paras, labels))
+    return out
+
+
+def split_train_dev(abstracts: list[LabelledAbstract], dev_share: float, seed: int) -> tuple[list, list]:
+    ids = sorted({a.doc_id for a in abstracts})
+    random.Random(seed).shuffle(ids)
+    dev_ids = set(ids[: int(round(len(ids) * dev_share))])
+    return [a for a in abstracts if a.doc_id not in dev_ids], [a for a in abstracts if a.doc_id in dev_ids]
+
+
+# --------------------------------------------------------------------------- scoring
+
+
+def score(gold: Sequence[str], predicted: Sequence[str]) -> dict:
+    """Per-label P/R/F1, macro and weighted F1, accuracy and the confusion counts."""
+    per_label = {}
+    total = len(gold)
+    for label in LABELS:
+        tp = sum(g == label and p == label for g, p in zip(gold, predicted))
+        n_pred = sum(p == label for p in predicted)
+        n_gold = sum(g == label for g in gold)
+        precision = tp / n_pred if n_pred else 0.0
+        recall = tp / n_gold if n_gold else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        per_label[label] = {"precision": precision, "recall": recall, "f1": f1, "support": n_gold}
+    macro = sum(v["f1"] for v in per_label.values()) / len(LABELS)
+    weighted = sum(v["f1"] * v["support"] for v in per_label.values()) / total if total else 0.0
+    confusion: dict[str, int] = {}
+    for g, p in zip(gold, predicted):
+        if g != p:
+            confusion[f"{g}->{p}"] = confusion.get(f"{g}->{p}", 0) + 1
+    return {
+        "sentences": total,
+        "accuracy": sum(g == p for g, p in zip(gold, predicted)) / total if total else 0.0,
+        "macro_f1": macro,
+        "weighted_f1": weighted,
+        "per_label": per_label,
+        "confusions": dict(sorted(confusion.items(), key=lambda kv: -kv[1])),
+    }
+
+
+def evaluate(model: SectionModel, abstracts: Sequence[LabelledAbstract]) -> dict:
+    """Sentence-level scores: raw argmax, smoothed without paragraphs, smoothed by paragraph
+    (against the relabelled gold), plus the smoothed scores against the heading labels."""
+    gold: list[str] = []
+    heading_gold: list[str] = []
+    raw: list[str] = []
+    no_paragraphs: list[str] = []
+    by_paragraph: list[str] = []
+    start = time.perf_counter()
+    for abstract in abstracts:
+        probs = model.predict_words(abstract.sentences)
+        gold.extend(abstract.labels)
+        heading_gold.extend(abstract.heading_labels or abstract.labels)
+        raw.extend(LABELS[max(range(len(LABELS)), key=row.__getitem__)] for row in probs)
+        no_paragraphs.extend(smoothed_labels(probs))
+        by_paragraph.extend(smoothed_labels(probs, abstract.paragraphs))
+    seconds = time.perf_counter() - start
+    return {
+        "abstracts": len(abstracts),
+        "raw": score(gold, raw),
+        "smoothed_no_paragraphs": score(gold, no_paragraphs),
+        "smoothed_by_paragraph": score(gold, by_paragraph),
+        "heading_labels_no_paragraphs": score(heading_gold, no_paragraphs),
+        "heading_labels_by_paragraph": score(heading_gold, by_paragraph),
+        "sentences_per_second_model_only": len(gold) / seconds if seconds else None,
+    }
+
+
+# --------------------------------------------------------------------------- training
+
+
+@dataclass
+class TrainSettings:
+    epochs: int = 8
+    batch_size: int = 64
+    dropout: float = 0.1
+    seed: int = 13
+    log: list = field(default_factory=list)
+
+
+def _examples(nlp: spacy.Language, abstracts: Iterable[LabelledAbstract]):
+    from spacy.training import Example
+
+    examples = []
+    for abstract in abstracts:
+        for feats, label in zip(sentence_features(abstract.sentences), abstract.labels):
+            doc = Doc(nlp.vocab, words=feats)
+            cats = {name: float(name == label) for name in LABELS}
+            examples.append(Example.from_dict(doc, {"cats": cats}))
+    return examples
+
+
+def train(config_path: str | Path, train_set: Sequence[LabelledAbstract], dev_set: Sequence[LabelledAbstract],
+          settings: TrainSettings) -> tuple[SectionModel, dict]:
+    """Train the textcat defined in `config_path`; keep the epoch with the best dev weighted F1
+    (smoothed, no paragraphs). Returns the model and its dev evaluation."""
+    from spacy.util import fix_random_seed, load_config, load_model_from_config, minibatch
+
+    fix_random_seed(settings.seed)
+    config = load_config(config_path)
+    nlp = load_model_from_config(config, auto_fill=True, validate=True)
+    examples = _examples(nlp, train_set)
+    textcat = nlp.get_pipe("textcat")
+    for label in LABELS:
+        textcat.add_label(label)
+    optimizer = nlp.initialize(lambda: examples[:500])
+    rng = random.Random(settings.seed)
+    best_bytes, best_eval, best_f1 = None, None, -1.0
+    for epoch in range(settings.epochs):
+        rng.shuffle(examples)
+        losses: dict[str, float] = {}
+        for batch in minibatch(examples, size=settings.batch_size):
+            nlp.update(batch, sgd=optimizer, drop=settings.dropout, losses=losses)
+        with textcat.model.use_params(optimizer.averages) if optimizer.averages else nullcontext():
+            model = SectionModel(nlp)
+            result = evaluate(model, dev_set)
+            f1 = result["smoothed_no_paragraphs"]["weighted_f1"]
+            settings.log.append({"epoch": epoch + 1, "loss": round(losses.get("textcat", 0.0), 3),
+                                 "dev_weighted_f1": round(f1, 4),
+                                 "dev_raw_weighted_f1": round(result["raw"]["weighted_f1"], 4)})
+            print(json.dumps(settings.log[-1]), flush=True)
+            if f1 > best_f1:
+                best_f1, best_eval, best_bytes = f1, result, textcat.to_bytes(exclude=["vocab"])
+    textcat.from_bytes(best_bytes, exclude=["vocab"])
+    return SectionModel(nlp), best_eval
+
+
+def save_model(model: SectionModel, config_path: str | Path, output: str | Path) -> Path:
+    """Write the pipeline with a fresh vocab (the feature strings need not ship: textcat
+    hashes them), so the saved model stays small."""
+    from spacy.util import load_config, load_model_from_config
+
+    fresh = load_model_from_config(load_config(config_path), auto_fill=True, validate=True)
+    textcat = fresh.get_pipe("textcat")
+    textcat.from_bytes(model.textcat.to_bytes(exclude=["vocab"]), exclude=["vocab"])
+    output = Path(output)
+    fresh.to_disk(output)
+    return output

@@ -20,6 +20,9 @@ quotes each span with a little context, and `resolve_authoring` turns quotes int
   `first` (searched after the previous section) to the end of the first occurrence of
   `last` at or after that point.
 Document keys and their source texts are described in gold/README.md.
+
+`check_gold(records)` validates built gold records against their source texts and the
+annotation guidelines (docs/evaluation.md lists every check).
 """
 
 from __future__ import annotations
@@ -278,17 +281,19 @@ def _check_attrs(label: str, attrs: Any, text: str, drug_texts: set[str]) -> lis
     return problems
 
 
-def _check_span_edges(text: str, start: int, end: int) -> list[str]:
+def _check_span_edges(text: str, start: int, end: int, punctuation: bool) -> list[str]:
     problems = []
     for where, ch in (("starts", text[start]), ("ends", text[end - 1])):
         if ch.isspace():
             problems.append(f"{where} on white space")
-        elif ch in SENTENCE_PUNCTUATION:
+        elif punctuation and ch in SENTENCE_PUNCTUATION:
             problems.append(f"{where} on sentence punctuation {ch!r}")
     return problems
 
 
-def _check_offsets(text: str, item: dict[str, Any], with_text: bool) -> list[str]:
+def _check_offsets(text: str, item: dict[str, Any], with_text: bool, entity: bool = False) -> list[str]:
+    """Offsets, `text` and edges of a span; only entity spans must not end on sentence
+    punctuation (a section or abstract ends with its last sentence's full stop)."""
     start, end = item.get("start"), item.get("end")
     if not (isinstance(start, int) and isinstance(end, int)) or isinstance(start, bool) or isinstance(end, bool):
         return [f"start/end must be integers, not {start!r}/{end!r}"]
@@ -297,7 +302,7 @@ def _check_offsets(text: str, item: dict[str, Any], with_text: bool) -> list[str
     problems = []
     if with_text and item.get("text") != text[start:end]:
         problems.append(f"text {item.get('text')!r} != source slice {text[start:end]!r}")
-    return problems + _check_span_edges(text, start, end)
+    return problems + _check_span_edges(text, start, end, punctuation=entity)
 
 
 def _check_record(rec: dict[str, Any], text: str) -> list[str]:
@@ -356,7 +361,7 @@ def _check_record(rec: dict[str, Any], text: str) -> list[str]:
         if e.get("label") not in ENTITY_LABELS:
             problems.append(f"{where}: label is not one of {', '.join(ENTITY_LABELS)}")
             continue
-        offset_problems = _check_offsets(text, e, with_text=True)
+        offset_problems = _check_offsets(text, e, with_text=True, entity=True)
         problems += [f"{where}: {p}" for p in offset_problems]
         span_text = e.get("text") or ""
         for open_, close in ("()", "[]"):

@@ -30,7 +30,7 @@ from pipeline.article import Article, Heading
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
-RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name"})
+RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name", "field"})
 
 
 class PatternError(ValueError):
@@ -41,6 +41,7 @@ class PatternError(ValueError):
 class LineRule:
     literal: str | None
     pattern: Any  # compiled regex (full match), or None
+    field: str | None = None  # for field_labels: the metadata field the value fills
 
     def match(self, text: str):
         if self.literal is not None:
@@ -61,6 +62,14 @@ class SitePatterns:
             m = rule.match(text)
             if m:
                 return m
+        return None
+
+    def field_match(self, text: str):
+        """(field, match) of the first field_labels rule matching a labelled line, else None."""
+        for rule in self.groups.get("field_labels", ()):
+            m = rule.match(text)
+            if m:
+                return rule.field, m
         return None
 
 
@@ -98,7 +107,7 @@ def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
                 if group == "citation_patterns":
                     citations.append((rule.get("name", f"citation{i}"), pattern))
                     continue
-                compiled.append(LineRule(None, pattern))
+                compiled.append(LineRule(None, pattern, rule.get("field")))
             else:
                 compiled.append(LineRule(rule["literal"], None))
         groups[group] = tuple(compiled)
@@ -127,13 +136,18 @@ class Line:
     core: str  # the line without surrounding white space and list bullets
     kinds: set[str] = field(default_factory=set)
     inline_heading: tuple[int, int, int, str] | None = None  # (start, end, body_start, label)
-    citation_text: str | None = None  # a citation that spans this line and the next
-    field: tuple[str, int] | None = None  # ("title", offset of the value) for "Title: ..." lines
+    citation: dict[str, Any] | None = None  # the parsed citation this line carries
+    field: tuple[str, int] | None = None  # (metadata field, offset of the value) for "Title: ..." lines
 
 
     @property
     def blank(self) -> bool:
         return not self.core
+
+
+def _is_second_half(lines: list[Line], line: Line) -> bool:
+    prev = _prev_nonblank(lines, line.index)
+    return prev is not None and prev.citation is not None and line.core.startswith(".")
 
 
 def _next_nonblank(lines: list[Line], index: int) -> Line | None:
@@ -197,6 +211,10 @@ DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBC
 AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
 
 
+DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
+AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
+
+
 def is_author_line(core: str) -> bool:
     """A line that lists author names (two or more), as publisher and PubMed pages show them."""
     if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
@@ -211,20 +229,54 @@ def is_author_line(core: str) -> bool:
     return hits >= 2 and hits / len(parts) >= 0.7
 
 
+FOOTNOTE_MARKS_RE = regex.compile(r"^[\d*∗†‡§#\s]+|(?<=\p{L}\.?)(?:\s*[\d*∗†‡§#]+(?:,\d+)*)+$|(?:\s+[a-z](?=\s|$))+$")
+TRAILING_DEGREES_RE = regex.compile(r"(?:,?\s+(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|PharmD|MHS)\b\.?)+$")
+GROUP_AUTHOR_RE = regex.compile(r"(?i).{0,60}\b(?:study group|investigators|collaborators|consortium|collaborative group|trial group|group)\.?")
+
+
+def _author_parts(core: str) -> list[str]:
+    """Author-line segments with footnote marks, degrees and titles removed."""
+    out = []
+    for part in AUTHOR_SPLIT_RE.split(core):
+        part = part.strip()
+        part = FOOTNOTE_MARKS_RE.sub("", part).strip()
+        part = TRAILING_DEGREES_RE.sub("", part).strip()
+        part = regex.sub(r"^(?:Prof|Dr)\.?\s+", "", part)
+        # a trailing full stop belongs to an initial ("Pieter J."), not to a name
+        if part.endswith(".") and not regex.search(r"(?:^|\s)\p{Lu}\.$", part):
+            part = part[:-1].rstrip()
+        if part and not part.isdigit() and not DEGREE_RE.fullmatch(part):
+            out.append(part)
+    return out
+
+
+def is_author_line(core: str) -> bool:
+    """A line that lists author names (two or more), as publisher and PubMed pages show them."""
+    if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
+        return False
+    if _affiliation_like(core):
+        return False
+    parts = _author_parts(core)
+    if len(parts) < 2 or any(len(p.split()) > 6 for p in parts):
+        return False
+    hits = sum(1 for p in parts if any(r.fullmatch(p) for r in AUTHOR_SEGMENT_RES))
+    return hits >= 2 and hits / len(parts) >= 0.7
+
+
 def author_names(core: str) -> list[str]:
-    """Names from an author line, without footnote marks, degrees, "et al" or group notes."""
-    names = []
+    """Names from an author line as shown, without footnote marks, degrees or "et al";
+    group authors ("TACSO Investigators") are kept."""
     semicolon_parts = [p.strip() for p in core.split(";") if p.strip()]
     if len(semicolon_parts) >= 2 and all(p.count(",") == 1 for p in semicolon_parts):
-        return [p.strip(" .") for p in semicolon_parts]  # "Surname, Given; Surname, Given"
-    for part in AUTHOR_SPLIT_RE.split(core):
-        part = part.strip(" .")
-        if not part or part.isdigit() or DEGREE_RE.fullmatch(part) or AUTHOR_SEGMENT_RES[2].fullmatch(part):
+        return [_author_parts(p.replace(",", "\x00"))[0].replace("\x00", ",") for p in semicolon_parts]
+    core = core.rstrip().removesuffix(".")  # the full stop that ends a PubMed author line
+    names = []
+    for part in _author_parts(core):
+        if regex.fullmatch(r"(?i)(?:et al\.?\s*)?(?:show all authors)?", part):
             continue
-        part = regex.sub(r"(?<=\p{L})\s*[\d*†‡§]+(?:,\d+)*$|\s+[a-z](?:\s*,\s*[a-z])*$", "", part).strip()
-        part = regex.sub(r"^(?:Prof|Dr)\.?\s+", "", part)
-        if part:
-            names.append(part)
+        if AUTHOR_SEGMENT_RES[2].fullmatch(part) and not GROUP_AUTHOR_RE.fullmatch(part):
+            continue
+        names.append(part)
     return names
 
 
@@ -262,11 +314,29 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
         nxt = _next_nonblank(lines, line.index)
         if core and nxt is not None and regex.match(r"\.\s*(19|20)\d{2}", nxt.core) and len(core) <= 120:
             # current PubMed puts the journal on its own line: "Hepatology" / ". 2017 Nov;66(5):1512-1524."
-            if parse_citation(core + nxt.core, patterns):
+            joined = parse_citation(core + nxt.core, patterns)
+            if joined:
                 line.kinds.add("citation")
-                line.citation_text = core + nxt.core
+                line.citation = joined
                 nxt.kinds.add("citation")
-                nxt.citation_text = ""
+        if core and "citation" not in line.kinds:
+            volume = patterns.first_match("volume_lines", core)
+            prev = _next_meaningful(lines, line.index, -1)
+            if volume and prev is not None and 1 <= words(prev.core) <= 10 and not SENTENCE_END_RE.search(prev.core) \
+                    and not patterns.matches("furniture", prev.core):
+                # ScienceDirect / Lancet: the journal name stands alone above "Volume 31, Issue 4, ..."
+                found = {k: v.strip() for k, v in volume.groupdict().items() if v and v.strip()}
+                cite: dict[str, Any] = {"journal": prev.core}
+                for key in ("volume", "issue"):
+                    if key in found:
+                        cite[key] = found[key]
+                pages = found.get("pages") or found.get("pages2")
+                if pages:
+                    cite["pages"] = pages.replace(" ", "")
+                if "year" in found:
+                    cite["year"] = int(found["year"])
+                line.kinds.add("citation")
+                line.citation = cite
         if not core:
             line.kinds.add("blank")
             continue
@@ -288,6 +358,8 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             line.kinds.add("affiliation_header")
         if patterns.matches("mesh_headers", core):
             line.kinds.add("mesh_header")
+        if patterns.matches("publication_type_headers", core):
+            line.kinds.add("publication_type_header")
         if patterns.matches("keyword_headers", core) or patterns.first_match("inline_keywords", core):
             line.kinds.add("keywords")
         if patterns.matches("copyright", core):
@@ -296,24 +368,29 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             line.kinds.add("notice")
         if patterns.matches("furniture", core):
             line.kinds.add("furniture")
-        if "citation" not in line.kinds and parse_citation(core, patterns):
-            line.kinds.add("citation")
-        field_label = patterns.first_match("field_labels", core)
-        if field_label:
-            label = field_label.group("label").lower()
-            line.field = (label, line.start + field_label.start("value"))
-            if label in {"title", "article title"}:
+        if "citation" not in line.kinds and "citation" not in (line.kinds if line.citation else set()):
+            parsed = parse_citation(core, patterns)
+            if parsed and line.citation is None and not _is_second_half(lines, line):
+                line.kinds.add("citation")
+                line.citation = parsed
+        labelled = patterns.field_match(core)
+        if labelled:
+            field_name, m = labelled
+            value = m.group("value").strip()
+            line.field = (field_name, line.start + m.start("value"))
+            line.kinds.add("field")
+            if field_name == "title":
                 line.kinds.add("labelled_title")
-            elif label in {"source", "journal", "citation", "published in"}:
-                value = field_label.group("value")
-                if parse_citation(value, patterns):
-                    line.kinds.add("citation")
-                    line.citation_text = value
-            elif label.startswith("author"):
+            elif field_name == "authors":
                 line.kinds.add("authors")
             else:
                 line.kinds.add("furniture")
-        if is_author_line(core):
+                if field_name == "citation":
+                    parsed = parse_citation(value, patterns)
+                    if parsed:
+                        line.kinds.add("citation")
+                        line.citation = parsed
+        if "authors" not in line.kinds and not patterns.matches("furniture", core) and is_author_line(core):
             line.kinds.add("authors")
         if DATE_RE.fullmatch(core):
             line.kinds.add("date")
@@ -340,7 +417,10 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
         journal = out.get("journal", "")
         if words(journal) == 0 or words(journal) > 12:
             continue
-        out["year"] = int(m.group("year"))
+        if m.groupdict().get("year"):
+            out["year"] = int(m.group("year"))
+        elif "volume" not in out:
+            continue
         if "pages" in out:
             out["pages"] = out["pages"].replace(" ", "")
         return out
@@ -364,11 +444,12 @@ def _is_content(line: Line) -> bool:
 
 
 def _affiliation_lines(lines: list[Line]) -> set[int]:
-    """Indices of lines that hold author affiliations (after an affiliation header)."""
+    """Indices of lines that hold author affiliations: the block after an affiliation header
+    or right after the author list (name lines inside the block are skipped)."""
     out: set[int] = set()
     patterns = site_patterns()
     for line in lines:
-        if "affiliation_header" in line.kinds:
+        if "affiliation_header" in line.kinds or "authors" in line.kinds:
             j = line.index + 1
             blanks = 0
             while j < len(lines) and blanks < 2:
@@ -378,18 +459,30 @@ def _affiliation_lines(lines: list[Line]) -> set[int]:
                     j += 1
                     continue
                 blanks = 0
-                if nxt.kinds & (STOPPERS - {"copyright"}) or nxt.kinds & {"abstract_marker", "heading", "furniture"}:
+                if nxt.kinds & (STOPPERS - {"copyright", "authors"}) or nxt.kinds & {"abstract_marker", "heading", "prose"} \
+                        and not _affiliation_like(nxt.core):
                     break
-                if nxt.core.isdigit() and len(nxt.core) <= 2:  # a footnote number on its own line
-                    j += 1
+                if (nxt.core.isdigit() and len(nxt.core) <= 2) or "authors" in nxt.kinds or "furniture" in nxt.kinds \
+                        or _is_name_line(nxt.core):
+                    j += 1  # footnote numbers, author names, furniture inside the block
                     continue
-                if not (AFFILIATION_RE.search(nxt.core) or FOOTNOTE_RE.match(nxt.core) or regex.match(r"\d{1,2}[.)]?\s", nxt.core)):
+                if not (_affiliation_like(nxt.core) or regex.match(r"\d{1,2}[.)]?\s", nxt.core)):
                     break
                 out.add(j)
                 j += 1
         elif patterns.first_match("affiliation_prefixes", line.core):
             out.add(line.index)
     return out
+
+
+def _affiliation_like(core: str) -> bool:
+    return bool(AFFILIATION_RE.search(FOOTNOTE_RE.sub("", core)))
+
+
+def _is_name_line(core: str) -> bool:
+    """"Nils Oskarsson & Martina Kessler" or a single "Mateo Lombardi" inside an affiliation block."""
+    parts = [p for p in AUTHOR_SPLIT_RE.split(core) if p.strip()]
+    return 1 <= len(parts) <= 6 and all(AUTHOR_SEGMENT_RES[1].fullmatch(p.strip()) for p in parts) and len(core) < 120
 
 
 def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[int]:
@@ -623,88 +716,162 @@ FOOTNOTE_RE = regex.compile(r"^(\d{1,2}|[a-z*†‡§])(?=[A-Z])")
 def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_idx: set[int]) -> dict[str, Any]:
     patterns = site_patterns()
     meta: dict[str, Any] = {}
+    first_abstract = min(taken) if taken else len(lines)
     outside = [l for l in lines if l.index not in taken and not l.blank]
-    for line in outside:
-        if "citation" in line.kinds and "journal" not in meta and line.citation_text != "":
-            meta.update(parse_citation(line.citation_text or line.core, patterns) or {})
+    # The page's own citation stands before the abstract; later ones cite other articles.
+    cited = [l for l in outside if l.citation] 
+    cited.sort(key=lambda l: (l.index > first_abstract, -_completeness(l.citation), l.index))
+    if cited:
+        meta.update(cited[0].citation)
+    if "year" not in meta and (meta.get("journal") or meta.get("volume")):
+        for line in outside:
+            m = regex.match(r"(?i)(?:published(?: online)?|epub|first published|publication date)\b[^0-9]{0,20}.*?\b((?:19|20)\d{2})\b", line.core)
+            if m and line.index < first_abstract:
+                meta["year"] = int(m.group(1))
+                break
+    labelled = _labelled_fields(outside, text)
+    for key in ("journal", "volume", "issue", "pages", "year"):
+        if key in labelled and key not in meta:
+            meta[key] = labelled[key]
     doi = None
-    for line in outside:
+    for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
         m = regex.search(r"(?i)\bdoi:?\s*(10\.\d{4,9}/[^\s\"<>]+)", line.core) or DOI_RE.search(line.core)
         if m and "notice" not in line.kinds:
             doi = _clean_doi(m.group(1))
             break
     if doi:
         meta["doi"] = doi
+    for key, pattern in (("pmid", PMID_RE), ("pmcid", PMCID_RE)):
+        # before the abstract any mention is the page's own; after it, only a line that starts
+        # with the label (lists of similar articles carry other articles' PMIDs)
+        for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
+            m = pattern.search(line.core)
+            if m and (line.index < first_abstract or m.start() == 0):
+                meta[key] = m.group(1)
+                break
     for line in outside:
-        m = PMID_RE.search(line.core)
-        if m:
-            meta["pmid"] = m.group(1)
-            break
-    for line in outside:
-        m = PMCID_RE.search(line.core)
-        if m:
-            meta["pmcid"] = m.group(1)
-            break
-    for line in outside:
-        if "authors" in line.kinds and line.index < (min(taken) if taken else len(lines)):
+        if "authors" in line.kinds and line.index < first_abstract:
             authors = author_names(line.core[line.field[1] - line.start:] if line.field else line.core)
             if authors:
                 meta["authors"] = authors
             break
-    affiliations = []
+    affiliations: list[str] = []
     for i in sorted(affiliation_idx):
         core = lines[i].core
         prefix = patterns.first_match("affiliation_prefixes", core)
         if prefix:
             core = core[prefix.end("prefix"):]
-        core = FOOTNOTE_RE.sub("", core).strip()
-        core = regex.sub(r"^\d{1,2}[.)]?\s+", "", core)
-        if core:
-            affiliations.append(core)
+        for part in _split_affiliations(core):
+            part = FOOTNOTE_RE.sub("", part).strip()
+            part = regex.sub(r"^\d{1,2}[.)]?\s+", "", part)
+            if part and part not in affiliations:
+                affiliations.append(part)
     if affiliations:
         meta["affiliations"] = affiliations
     mesh = _list_after(lines, "mesh_header", taken)
+    if not mesh:
+        mesh = _inline_list(outside, "inline_mesh")
     if mesh:
         meta["mesh_terms"] = mesh
-    keywords = []
-    for line in outside:
-        m = patterns.first_match("inline_keywords", line.core)
-        if m:
-            keywords = [k.strip(" .") for k in regex.split(r"[;,]", m.group("items")) if k.strip(" .")]
-            break
+    keywords = _inline_list(outside, "inline_keywords")
     if not keywords:
         keywords = _list_after(lines, "keywords", taken)
         if len(keywords) == 1 and regex.search(r"[;,]", keywords[0]):
-            keywords = [k.strip(" .") for k in regex.split(r"[;,]", keywords[0]) if k.strip(" .")]
+            keywords = _split_items(keywords[0])
     if keywords:
         meta["keywords"] = keywords
-    for line in outside:
-        if "copyright" in line.kinds and "notice" not in line.kinds:
-            meta["copyright"] = line.core
-            break
+    types = _list_after(lines, "publication_type_header", taken, allow_furniture=True)
+    if not types and "publication_types" in labelled:
+        types = [labelled["publication_types"]]
+    if "keywords" not in meta and "keywords" in labelled:
+        meta["keywords"] = _split_items(labelled["keywords"])
+    if types:
+        meta["publication_types"] = types
+    if taken or meta.get("journal"):  # a page without an article has no article copyright
+        for line in sorted(outside, key=lambda l: (l.index < first_abstract, l.index)):
+            if "copyright" in line.kinds and "notice" not in line.kinds and "furniture" not in line.kinds \
+                    and regex.search(r"©|\(c\)|\b(19|20)\d{2}\b", line.core):
+                meta["copyright"] = line.core
+                break
     return meta
 
 
-def _list_after(lines: list[Line], kind: str, taken: set[int]) -> list[str]:
+def _completeness(citation: dict[str, Any]) -> int:
+    return sum(1 for key in ("journal", "year", "volume", "issue", "pages") if citation.get(key))
+
+
+def _split_affiliations(core: str) -> list[str]:
+    """One line may list several affiliations separated by semicolons (JAMA, JVIR)."""
+    parts = [p.strip() for p in core.split(";") if p.strip()]
+    if len(parts) >= 2 and all(AFFILIATION_RE.search(p) for p in parts):
+        return parts
+    return [core]
+
+
+def _inline_list(lines: list[Line], group: str) -> list[str]:
+    patterns = site_patterns()
     for line in lines:
-        if kind in line.kinds and len(line.core) <= 40:
-            out = []
-            j = line.index + 1
-            blanks = 0
-            while j < len(lines):
-                nxt = lines[j]
-                if nxt.blank:
-                    blanks += 1
-                    if blanks >= 2 and out:
-                        break
-                    j += 1
-                    continue
-                blanks = 0
-                if j in taken or "heading" in nxt.kinds or (nxt.kinds & (STOPPERS | {"furniture", "prose"})):
-                    if out or nxt.kinds & STOPPERS:
-                        break
-                out.append(nxt.core)
+        m = patterns.first_match(group, line.core)
+        if m:
+            return _split_items(m.group("items"))
+    return []
+
+
+def _split_items(items: str) -> list[str]:
+    """"a; b; c" or "a, b, c": semicolons win, so MeSH-like "infusions, intra-arterial" stays whole."""
+    sep = r";" if ";" in items else r","
+    return [k.strip(" .") for k in regex.split(sep, items) if k.strip(" .")]
+
+
+def _labelled_fields(lines: list[Line], text: str) -> dict[str, Any]:
+    """Catalogue-style "Volume: 44", "Pages: 1-9", "Date issued: 2018-12" lines."""
+    out: dict[str, Any] = {}
+    for line in lines:
+        if not line.field:
+            continue
+        name, value_start = line.field
+        value = text[value_start:line.end].strip()
+        if name == "volume_issue":
+            m = regex.match(r"(\w+)\s*\((\w+)\)", value)
+            if m:
+                out.setdefault("volume", m.group(1))
+                out.setdefault("issue", m.group(2))
+        elif name == "year":
+            m = regex.search(r"\b(19|20)\d{2}\b", value)
+            if m:
+                out.setdefault("year", int(m.group()))
+        elif name == "pages":
+            out.setdefault("pages", value.replace(" ", ""))
+        elif name in {"journal", "volume", "issue", "publication_types", "keywords"}:
+            out.setdefault(name, value)
+    return out
+
+
+def _list_after(lines: list[Line], kind: str, taken: set[int], allow_furniture: bool = False) -> list[str]:
+    """Items listed one per line under a header line (MeSH terms, Keywords, Publication types)."""
+    for line in lines:
+        if kind not in line.kinds or len(line.core) > 40:
+            continue
+        out = []
+        j = line.index + 1
+        blanks = 0
+        while j < len(lines):
+            nxt = lines[j]
+            if nxt.blank:
+                blanks += 1
+                if blanks >= 2 and out:
+                    break
                 j += 1
+                continue
+            blanks = 0
+            stop = STOPPERS | {"prose", "abstract_marker"} | (set() if allow_furniture else {"furniture"})
+            heading = "heading" in nxt.kinds and not (allow_furniture and "furniture" in nxt.kinds)
+            if j in taken or heading or nxt.kinds & stop:
+                if out or nxt.kinds & (STOPPERS | {"abstract_marker"}) or heading:
+                    break
+            out.append(nxt.core)
+            j += 1
+        if out:
             return out
     return []
 
@@ -786,7 +953,7 @@ def metadata_from_hints(hints: dict[str, list[str]], found: dict[str, Any]) -> d
     if pmid and not found.get("pmid"):
         out["pmid"] = pmid.strip()
     authors = hints.get("citation_author") or hints.get("dc.creator")
-    if authors:
+    if authors and not found.get("authors"):
         out["authors"] = list(authors)
     institutions = hints.get("citation_author_institution")
     if institutions and not found.get("affiliations"):

@@ -277,11 +277,14 @@ def test_clean_prose_is_not_a_citation(line):
 @pytest.mark.parametrize(
     "line, names",
     [
-        ("Sørlie IH1, Castellanos-Bravo M2, Lindqvist E1; NORDIC-NET Study Group.", ["Sørlie IH", "Castellanos-Bravo M", "Lindqvist E"]),
-        ("Daniel R Ashcombe 1 , Giulia Marchetti 2 ; TACSO Investigators", ["Daniel R Ashcombe", "Giulia Marchetti"]),
+        ("Sørlie IH1, Castellanos-Bravo M2, Lindqvist E1; NORDIC-NET Study Group.", ["Sørlie IH", "Castellanos-Bravo M", "Lindqvist E", "NORDIC-NET Study Group"]),
+        ("Daniel R Ashcombe 1 , Giulia Marchetti 2 ; TACSO Investigators", ["Daniel R Ashcombe", "Giulia Marchetti", "TACSO Investigators"]),
         ("Marguerite Delacroix, MD1; Samuel A. Whitford, MD, PhD2; et al", ["Marguerite Delacroix", "Samuel A. Whitford"]),
         ("Océane Marchetti a, Bram Verhoeven b, Rosa Iglesias-Montero a", ["Océane Marchetti", "Bram Verhoeven", "Rosa Iglesias-Montero"]),
         ("Prof Hiroshi Ueda, MD • Emma R Hartley, MSc • et al. Show all authors", ["Hiroshi Ueda", "Emma R Hartley"]),
+        ("Anja Vukovic,1 Martin Leitner,2 and Reinhard Lutz2,*", ["Anja Vukovic", "Martin Leitner", "Reinhard Lutz"]),
+        ("Mikkel Thorsager a b, Hanne Sølvsten a, Ville-Pekka Koskinen c", ["Mikkel Thorsager", "Hanne Sølvsten", "Ville-Pekka Koskinen"]),
+        ("Gabriel Nwachukwu MD, Sanna Heikkinen MD", ["Gabriel Nwachukwu", "Sanna Heikkinen"]),
     ],
 )
 def test_clean_author_line_names(line, names):

@@ -93,3 +93,33 @@ def layout_structured(
     source = "".join(parts)
     abstract_span = (abstract_start, pos) if abstract_start is not None and pos > abstract_start else None
     return source, title_span, abstract_span, headings, paragraphs
+
+
+_TRAILING_COPYRIGHT = None
+
+
+def trim_trailing_copyright(article: Article) -> None:
+    """Move a copyright sentence that ends the abstract ("... © 2000 Cancer Research
+    Campaign") out of the abstract span and into metadata (older PubMed and PMC records
+    keep it inside the abstract text). Offsets are unchanged; only the spans shrink."""
+    global _TRAILING_COPYRIGHT
+    if article.abstract_span is None:
+        return
+    if _TRAILING_COPYRIGHT is None:
+        import regex
+
+        _TRAILING_COPYRIGHT = regex.compile(
+            r"(?:(?<=[.!?)\]]\s{1,3})|(?<=^))(?:©|\(c\)|Copyright\b)[^\n]{0,200}?\b(?:19|20)\d{2}\b[^\n]{0,200}$",
+            regex.IGNORECASE,
+        )
+    start, end = article.abstract_span
+    text = article.source_text[start:end]
+    m = _TRAILING_COPYRIGHT.search(text)
+    if not m or m.start() == 0:
+        return
+    new_end = start + m.start()
+    while new_end > start and article.source_text[new_end - 1].isspace():
+        new_end -= 1
+    article.metadata.setdefault("copyright", article.source_text[start + m.start():end].strip())
+    article.abstract_span = (start, new_end)
+    article.paragraphs = [(a, min(b, new_end)) for a, b in article.paragraphs if a < new_end]

@@ -17,7 +17,7 @@ import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from pipeline.article import Article, sha256_of
+from pipeline.article import Article, sha256_of, trim_trailing_copyright
 
 INPUT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".xml", ".gz", ".nbib", ".medline", ".nxml", ".jsonl")
 # Readers of structured formats, tried in this order on the first bytes of a file.
@@ -130,6 +130,7 @@ def read_articles(path: Path, display_path: str, max_page_bytes: int = MAX_PAGE_
     try:
         for article in _read_articles(path, display_path, max_page_bytes):
             produced += 1
+            trim_trailing_copyright(article)
             yield article
     except Exception as exc:  # a reader bug must not stop the batch or lose the file
         yield error_article(display_path, type(exc).__name__, f"reading failed: {exc}", index=produced)

@@ -5,7 +5,7 @@
 
 Runs in its own process (peak RSS is a per-process figure), consumes the Article stream
 without keeping it, and prints one JSON line: records by status, seconds, RSS after imports,
-and peak RSS (ru_maxrss; Linux reports KiB).
+and peak RSS (VmHWM from /proc/self/status; ru_maxrss elsewhere).
 """
 
 from __future__ import annotations
@@ -30,6 +30,15 @@ READERS = {
 
 
 def peak_rss_mb() -> float:
+    """Peak resident memory of this process. VmHWM belongs to this process's own memory map,
+    unlike ru_maxrss, which Linux carries over from the parent across fork + exec."""
+    try:
+        with open("/proc/self/status") as handle:
+            for line in handle:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
     kib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return kib / 1024 if sys.platform != "darwin" else kib / (1024 * 1024)
 

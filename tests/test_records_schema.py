@@ -55,3 +55,24 @@ def test_records_reject_values_outside_the_contract(patch):
     base = {"id": "1", "source": {"path": "p", "sha256": "", "format": "text"}, "status": "ok"}
     with pytest.raises(ValidationError):
         Record.model_validate({**base, **patch})
+
+
+@pytest.mark.parametrize(
+    "abstract, kept, copyright",
+    [
+        ("Median OS was 9 months. Toxicity was mild. © 2000 Cancer Research Campaign",
+         "Median OS was 9 months. Toxicity was mild.", "© 2000 Cancer Research Campaign"),
+        ("We treated 40 patients. Copyright (c) 2011 Wiley Periodicals, Inc.", "We treated 40 patients.",
+         "Copyright (c) 2011 Wiley Periodicals, Inc."),
+        ("Survival improved (P = .01) in 2011 and 2012.", "Survival improved (P = .01) in 2011 and 2012.", None),
+    ],
+)
+def test_records_trailing_copyright_leaves_the_abstract(abstract, kept, copyright):
+    from pipeline.article import layout_structured, trim_trailing_copyright
+
+    text, title, span, headings, paragraphs = layout_structured("A title", [("Results", abstract)])
+    article = Article(source_text=text, path="x", title_span=title, abstract_span=span, paragraphs=paragraphs)
+    trim_trailing_copyright(article)
+    start, end = article.abstract_span
+    assert text[start:end] == "Results: " + kept
+    assert article.metadata.get("copyright") == copyright

@@ -31,6 +31,11 @@ from pipeline.article import Article, Heading
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
 RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name", "field"})
+GROUPS = frozenset({
+    "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
+    "affiliation_prefixes", "mesh_headers", "keyword_headers", "publication_type_headers", "inline_keywords",
+    "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels",
+})
 
 
 class PatternError(ValueError):
@@ -90,6 +95,8 @@ def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
     for group, rules in data.items():
         if group in {"version", "description"}:
             continue
+        if group not in GROUPS:
+            raise PatternError(f"site_patterns.json: unknown group {group!r}")
         if not isinstance(rules, list):
             raise PatternError(f"site_patterns.json: {group} must be a list")
         compiled = []
@@ -111,6 +118,9 @@ def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
             else:
                 compiled.append(LineRule(rule["literal"], None))
         groups[group] = tuple(compiled)
+    missing = GROUPS - set(groups) - {"citation_patterns"}
+    if missing:
+        raise PatternError(f"site_patterns.json: missing groups {sorted(missing)}")
     return SitePatterns(groups, tuple(citations))
 
 

@@ -17,16 +17,15 @@ How the abstract is found (site patterns live in data/site_patterns.json):
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
 from typing import Any
 
 import regex
 
 from pipeline.article import Article, Heading
+from pipeline.datafiles import DataFileError, loads_strict, package_data_text
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
@@ -38,7 +37,7 @@ GROUPS = frozenset({
 })
 
 
-class PatternError(ValueError):
+class PatternError(DataFileError):
     """The site pattern file is malformed."""
 
 
@@ -76,14 +75,6 @@ class SitePatterns:
             if m:
                 return rule.field, m
         return None
-
-
-def _reject_duplicates(pairs):
-    keys = [k for k, _ in pairs]
-    dupes = {k for k in keys if keys.count(k) > 1}
-    if dupes:
-        raise PatternError(f"duplicate keys in site patterns: {sorted(dupes)}")
-    return dict(pairs)
 
 
 def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
@@ -126,8 +117,11 @@ def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
 
 @lru_cache(maxsize=1)
 def site_patterns() -> SitePatterns:
-    raw = resources.files("pipeline").joinpath("data/site_patterns.json").read_text(encoding="utf-8")
-    return parse_site_patterns(json.loads(raw, object_pairs_hook=_reject_duplicates))
+    try:
+        data = loads_strict(package_data_text("site_patterns.json"), "site_patterns.json")
+    except DataFileError as err:
+        raise PatternError(str(err)) from None
+    return parse_site_patterns(data)
 
 
 def heading_category(text: str) -> str | None:
@@ -219,24 +213,6 @@ AUTHOR_SEGMENT_RES = (
 )
 DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
 AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
-
-
-DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
-AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
-
-
-def is_author_line(core: str) -> bool:
-    """A line that lists author names (two or more), as publisher and PubMed pages show them."""
-    if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
-        return False
-    parts = [p.strip(" .") for p in AUTHOR_SPLIT_RE.split(core) if p and p.strip(" .")]
-    parts = [p for p in parts if not p.isdigit() and not DEGREE_RE.fullmatch(p)]
-    if len(parts) < 2:
-        return False
-    if any(len(p.split()) > 6 for p in parts):
-        return False
-    hits = sum(1 for p in parts if any(r.fullmatch(p) for r in AUTHOR_SEGMENT_RES))
-    return hits >= 2 and hits / len(parts) >= 0.7
 
 
 FOOTNOTE_MARKS_RE = regex.compile(r"^[\d*∗†‡§#\s]+|(?<=\p{L}\.?)(?:\s*[\d*∗†‡§#]+(?:,\d+)*)+$|(?:\s+[a-z](?=\s|$))+$")

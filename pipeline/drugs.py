@@ -22,7 +22,6 @@ from __future__ import annotations
 
 import bz2
 import importlib.util
-import json
 import pickle
 import time
 from dataclasses import dataclass, field
@@ -34,11 +33,11 @@ import regex
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
 from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY
 from pipeline.tokenizer import split_words
+from pipeline.datafiles import DataFileError, check_keys, load_json_strict  # noqa: F401
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
 ADDITIONS_FILE = "drug_additions.json"
@@ -51,37 +50,7 @@ LEXICON_FILE = "drug_ner_dictionary.pkl.bz2"
 # strict JSON data files
 
 
-class DataFileError(ValueError):
-    """A data file that does not fit its documented schema."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DataFileError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def load_json_strict(path: Path) -> Any:
-    """Read a JSON data file, rejecting duplicate keys anywhere in it."""
-    with open(path, encoding="utf-8") as fh:
-        try:
-            return json.load(fh, object_pairs_hook=_no_duplicates)
-        except DataFileError as err:
-            raise DataFileError(f"{path.name}: {err}") from None
-
-
-def check_keys(record: dict[str, Any], required: set[str], optional: set[str], where: str) -> None:
-    if not isinstance(record, dict):
-        raise DataFileError(f"{where}: expected an object, got {type(record).__name__}")
-    missing = required - record.keys()
-    unknown = record.keys() - required - optional
-    if missing:
-        raise DataFileError(f"{where}: missing keys {sorted(missing)}")
-    if unknown:
-        raise DataFileError(f"{where}: unknown keys {sorted(unknown)}")
+# DataFileError, load_json_strict and check_keys live in pipeline.datafiles (re-exported here).
 
 
 # ---------------------------------------------------------------------------------------

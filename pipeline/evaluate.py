@@ -33,6 +33,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.gold import DEFAULT_SHARED, REPO_ROOT, load_source_text
+from pipeline.datafiles import DataFileError, loads_strict
 
 ENTITY_LABELS: tuple[str, ...] = ("DRUG", "DOSE", "SURVIVAL", "HAZARD_RATIO")
 
@@ -915,17 +916,12 @@ class BaselineError(ValueError):
     pass
 
 
-def _no_duplicate_keys(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    keys = [k for k, _ in pairs]
-    dupes = sorted({k for k in keys if keys.count(k) > 1})
-    if dupes:
-        raise BaselineError(f"duplicate keys {dupes}")
-    return dict(pairs)
-
-
 def load_baseline(path: str | Path) -> Baseline:
     """Read and validate a baseline file (unknown and duplicate keys, floors outside [0, 1] rejected)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"), object_pairs_hook=_no_duplicate_keys)
+    try:
+        data = loads_strict(Path(path).read_text(encoding="utf-8"), str(path))
+    except DataFileError as err:
+        raise BaselineError(str(err)) from None
     baseline = Baseline.model_validate(data)
     bad = [k for k, v in baseline.floors.items() if not 0.0 <= v <= 1.0]
     if bad:

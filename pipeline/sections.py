@@ -22,7 +22,6 @@ them to the Doc (see docs/section-model.md).
 
 from __future__ import annotations
 
-import json
 import math
 import re
 import unicodedata
@@ -37,6 +36,7 @@ from spacy.tokens import Doc, Span
 
 from . import _extensions  # noqa: F401  (registers the extensions)
 from ._extensions import SECTIONS_KEY
+from pipeline.datafiles import DataFileError, loads_strict
 
 # Canonical order of an abstract; the smoothing never goes backwards in this list.
 LABELS: tuple[str, ...] = ("BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS")
@@ -56,17 +56,8 @@ MAX_HEADING_WORDS = 9
 # --------------------------------------------------------------------------- heading map
 
 
-class HeadingMapError(ValueError):
+class HeadingMapError(DataFileError):
     """The heading map data file is malformed."""
-
-
-def _reject_duplicate_keys(pairs: list[tuple[str, object]]) -> dict:
-    seen: dict[str, object] = {}
-    for key, value in pairs:
-        if key in seen:
-            raise HeadingMapError(f"duplicate key {key!r} in {HEADING_MAP_FILE}")
-        seen[key] = value
-    return seen
 
 
 def _singular(word: str) -> str:
@@ -153,7 +144,11 @@ class HeadingMap:
 
     @classmethod
     def from_json(cls, text: str) -> "HeadingMap":
-        return cls.from_dict(json.loads(text, object_pairs_hook=_reject_duplicate_keys))
+        try:
+            data = loads_strict(text, HEADING_MAP_FILE)
+        except DataFileError as err:
+            raise HeadingMapError(str(err)) from None
+        return cls.from_dict(data)
 
     def lookup(self, text: str) -> Optional[str]:
         """Category of a heading as written, or None when it is not a known section heading."""

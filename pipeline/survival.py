@@ -22,7 +22,6 @@ pipeline.hazard_ratios.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -34,6 +33,7 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY
+from pipeline.datafiles import DataFileError, check_keys, loads_strict  # noqa: F401
 
 TERMS_FILE = "survival_terms.json"
 
@@ -79,28 +79,7 @@ class Cue:
 # strict data file
 
 
-class DataFileError(ValueError):
-    """A data file that does not fit its documented schema."""
-
-
-def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for key, value in pairs:
-        if key in out:
-            raise DataFileError(f"duplicate key {key!r}")
-        out[key] = value
-    return out
-
-
-def _check_keys(obj: Any, required: set[str], optional: set[str], where: str) -> None:
-    if not isinstance(obj, dict):
-        raise DataFileError(f"{where}: expected an object")
-    missing = required - obj.keys()
-    unknown = obj.keys() - required - optional
-    if missing:
-        raise DataFileError(f"{where}: missing {sorted(missing)}")
-    if unknown:
-        raise DataFileError(f"{where}: unknown keys {sorted(unknown)}")
+_check_keys = check_keys
 
 
 def _check_pattern(pattern: Any, where: str) -> None:
@@ -157,11 +136,7 @@ def validate_terms(data: Any) -> dict[str, Any]:
 def load_terms(text: str | None = None) -> dict[str, Any]:
     if text is None:
         text = resources.files("pipeline").joinpath("data", TERMS_FILE).read_text(encoding="utf-8")
-    try:
-        data = json.loads(text, object_pairs_hook=_no_duplicates)
-    except DataFileError as err:
-        raise DataFileError(f"{TERMS_FILE}: {err}") from None
-    return validate_terms(data)
+    return validate_terms(loads_strict(text, TERMS_FILE))
 
 
 # ---------------------------------------------------------------------------------------

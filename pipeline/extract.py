@@ -134,7 +134,7 @@ def iter_articles(paths: Iterable[str | Path], on_file=None) -> Iterator[Article
 
 
 def write_record(fh: IO[str], record: Record) -> None:
-    fh.write(record.model_dump_json(exclude_none=False) + "\n")
+    fh.write(record.to_json() + "\n")
 
 
 def extract(

@@ -82,6 +82,9 @@ class ErrorInfo(BaseModel):
 
 
 class Record(BaseModel):
+    """One article. `to_json()` is the JSONL line: metadata fields the input does not show
+    are left out (never null or guessed), and `error` appears only on error records."""
+
     schema_version: str = SCHEMA_VERSION
     id: str
     source: Source
@@ -92,6 +95,18 @@ class Record(BaseModel):
     sections: list[Section] = Field(default_factory=list)
     entities: list[Entity] = Field(default_factory=list)
     warnings: list[str] = Field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = self.model_dump(mode="json")
+        data["metadata"] = {k: v for k, v in data["metadata"].items() if v not in (None, [], "")}
+        if data.get("error") is None:
+            data.pop("error", None)
+        return data
+
+    def to_json(self) -> str:
+        import json
+
+        return json.dumps(self.to_dict(), ensure_ascii=False)
 
 
 def record_json_schema() -> dict[str, Any]:

@@ -23,7 +23,7 @@ def seed_records(nlp):
     from pipeline.extract import iter_articles, process_articles
 
     seeds = shared_path("seeds")
-    return [r.model_dump() for r in process_articles(iter_articles([seeds]), nlp)]
+    return [r.to_dict() for r in process_articles(iter_articles([seeds]), nlp)]
 
 
 @pytest.mark.parametrize("gold", SEED_GOLD, ids=[g["doc"].split(":")[1][:3] for g in SEED_GOLD])

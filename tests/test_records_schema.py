@@ -36,8 +36,9 @@ def test_records_id_is_pmid_then_doi_then_path_index(metadata, path, index, expe
 def test_records_error_record_carries_type_and_message():
     article = Article(source_text="", path="x.txt", status="error", error={"type": "BinaryInput", "message": "binary"})
     record = build_record(article)
-    dumped = json.loads(record.model_dump_json())
+    dumped = json.loads(record.to_json())
     assert dumped["schema_version"] == SCHEMA_VERSION
+    assert dumped["metadata"] == {}  # nothing shown, nothing written (no nulls, no guesses)
     assert dumped["status"] == "error"
     assert dumped["error"] == {"type": "BinaryInput", "message": "binary"}
     assert dumped["source"] == {"path": "x.txt", "sha256": "", "format": "text", "index": 0}
@@ -76,3 +77,10 @@ def test_records_trailing_copyright_leaves_the_abstract(abstract, kept, copyrigh
     start, end = article.abstract_span
     assert text[start:end] == "Results: " + kept
     assert article.metadata.get("copyright") == copyright
+
+
+def test_records_ok_record_leaves_out_absent_metadata_and_error():
+    article = Article(source_text="T", path="x.txt", metadata={"journal": "Surgery", "year": 2004, "doi": None})
+    dumped = json.loads(build_record(article).to_json())
+    assert dumped["metadata"] == {"journal": "Surgery", "year": 2004}
+    assert "error" not in dumped

@@ -30,6 +30,8 @@ model: install
 ## eval: full accuracy tables on the gold set (and external data when present)
 eval: install
 	$(PY) scripts/evaluate_gold.py --shared $(SHARED)
+	$(PY) scripts/evaluate_gold.py --shared $(SHARED) --subset heldout
+	$(PY) scripts/evaluate_external.py --shared $(SHARED)
 
 ## bench: throughput and memory table (docs/benchmark.md)
 bench: install

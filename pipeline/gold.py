@@ -288,6 +288,16 @@ def _check_span_edges(text: str, start: int, end: int, punctuation: bool) -> lis
             problems.append(f"{where} on white space")
         elif punctuation and ch in SENTENCE_PUNCTUATION:
             problems.append(f"{where} on sentence punctuation {ch!r}")
+    if punctuation:
+        # an entity never cuts a word ("platin" in "cisplatin"); capitals glued together may
+        # be separate defined abbreviations (guidelines: "EC→T" -> E, C, T), so they pass
+        def cuts(a: str, b: str) -> bool:
+            return a.isalpha() and b.isalpha() and not (a.isupper() and b.isupper())
+
+        if start > 0 and cuts(text[start - 1], text[start]):
+            problems.append(f"starts inside the word {text[max(0, start - 10):end]!r}")
+        if end < len(text) and cuts(text[end - 1], text[end]):
+            problems.append(f"ends inside the word {text[start:end + 10]!r}")
     return problems
 
 

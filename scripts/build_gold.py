@@ -2,9 +2,10 @@
 
     python scripts/build_gold.py [--shared ../shared]
 
-Writes gold/seeds.jsonl, gold/corpus.jsonl and gold/pmc_rct.jsonl (the offsets are
-resolved from the quotes against each document's source text), then runs the gold
-validator and fails on any problem.
+Writes gold/seeds.jsonl, gold/corpus.jsonl and gold/pmc_rct.jsonl from
+gold/authoring/final/, and gold/heldout_pmc.jsonl from gold/authoring/final_heldout/ (the
+held-out set nobody tunes on); offsets are resolved from the quotes against each
+document's source text. Then runs the gold validator and fails on any problem.
 """
 
 from __future__ import annotations
@@ -18,19 +19,26 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.gold import build_gold_file, check_gold, load_gold_file  # noqa: E402
 
-SETS = {"seeds.jsonl": "seed:", "corpus.jsonl": "corpus:", "pmc_rct.jsonl": "pmc:"}
+SETS = {  # output file: (authoring folder, document-key prefix)
+    "seeds.jsonl": ("final", "seed:"),
+    "corpus.jsonl": ("final", "corpus:"),
+    "pmc_rct.jsonl": ("final", "pmc:"),
+    "heldout_pmc.jsonl": ("final_heldout", "pmc:"),
+}
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
-    parser.add_argument("--authoring", type=Path, default=REPO / "gold" / "authoring" / "final")
+    parser.add_argument("--authoring", type=Path, default=REPO / "gold" / "authoring")
     parser.add_argument("--out", type=Path, default=REPO / "gold")
     args = parser.parse_args()
     problems = []
-    for name, prefix in SETS.items():
+    for name, (folder, prefix) in SETS.items():
         out = args.out / name
-        n = build_gold_file(args.authoring, out, shared=args.shared, prefix=prefix)
+        if not (args.authoring / folder).exists():
+            continue
+        n = build_gold_file(args.authoring / folder, out, shared=args.shared, prefix=prefix)
         if n == 0:
             out.unlink(missing_ok=True)
             continue

@@ -163,3 +163,13 @@ def test_gold_check_resolved_authoring_on_a_real_seed():
     assert check_gold([record], shared=SHARED) == []
     record["entities"][0]["attrs"]["drug"] = "Melphalan"
     assert [p for p in check_gold([record], shared=SHARED) if "not the text of a DRUG" in p]
+
+
+@pytest.mark.parametrize("start, end", [(3, 9), (0, 6)], ids=["end-of-word", "start-of-word"])
+def test_gold_check_rejects_entities_inside_words(start, end):
+    from pipeline.gold import check_gold
+
+    text = "cisplatin given"
+    record = {"doc": "seed:x", "entities": [{"label": "DRUG", "start": start, "end": end, "text": text[start:end], "attrs": {}}]}
+    problems = check_gold([record], source_texts={"seed:x": text})
+    assert any("inside the word" in p for p in problems), problems

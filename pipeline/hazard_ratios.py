@@ -31,6 +31,7 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline.survival import (
+    load_terms,
     CI_LABEL,
     CI_RE,
     DASH,
@@ -198,7 +199,31 @@ class _HRSentence:
             iv = _INTERVAL_AFTER_RE.match(t, e, self.end)
             if iv:
                 bounds.update({iv.start("lo"), iv.start("hi")})
-        return [HazardRatio(s, e, t[s:e], attrs) for s, e, attrs, _ in found if s not in bounds]
+        kept = []
+        previous_end = self.start
+        for s, e, attrs, cue in found:
+            if s in bounds:
+                continue
+            if "endpoint" in attrs or self._survival_event(cue, previous_end, s, attrs):
+                kept.append(HazardRatio(s, e, t[s:e], attrs))
+            previous_end = e
+        return kept
+
+    def _survival_event(self, cue: tuple[int, int], previous_end: int, value_start: int, attrs: dict[str, Any]) -> bool:
+        """Is this ratio for death or a survival endpoint? The ratio's own clause decides (from
+        the sentence start, a ';' or the previous ratio up to the value); when it names no
+        event, the nearest event named before it in the preceding text does ("The hazard
+        ratio with estrogen alone was 0.92" after a sentence about myocardial infarction).
+        Composites and non-fatal events (stroke, bleeding, admission) are not survival
+        comparisons; text that names no event at all keeps the ratio."""
+        t = self.text
+        lo = max(self.start, t.rfind(";", self.start, cue[0]) + 1, previous_end if previous_end <= cue[0] else self.start)
+        verdict = _event_verdict(t[lo:value_start])
+        if verdict is None:
+            verdict = _event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
+        if verdict == "all-cause death":
+            attrs["endpoint"] = "OS"
+        return verdict != "not survival"
 
     def _nearest_ratio_cue(self, pos: int) -> tuple[str, tuple[int, int]] | None:
         best = None
@@ -283,6 +308,47 @@ class _HRSentence:
                         if ps == m.end():
                             return t[ps:pe]
         return None
+
+
+_HR_EVENTS: dict[str, Any] | None = None
+
+
+def _hr_events() -> dict[str, Any]:
+    """The event patterns of survival_terms.json `hazard_ratio_events`, one regex per group."""
+    global _HR_EVENTS
+    if _HR_EVENTS is None:
+        groups = load_terms()["hazard_ratio_events"]
+        _HR_EVENTS = {
+            name: regex.compile("|".join(f"(?:{p})" for p in groups[name]), regex.IGNORECASE)
+            for name in ("death", "cause_specific_death", "composite", "non_survival")
+        }
+    return _HR_EVENTS
+
+
+EVENT_LOOKBACK = 400  # characters before a ratio's clause searched for the event it is about
+
+
+def _event_verdict(text: str, nearest_only: bool = False) -> str | None:
+    """"not survival", "death", "all-cause death" or None (no event named) for a stretch of
+    text. With `nearest_only`, only the event named last counts."""
+    events = _hr_events()
+    found = []
+    for name in ("composite", "death", "non_survival"):
+        for m in events[name].finditer(text):
+            found.append((m.end(), name))
+    if not found:
+        return None
+    if nearest_only:
+        name = max(found)[1]
+        found = [f for f in found if f[1] == name]
+    names = {name for _, name in found}
+    if "composite" in names:
+        return "not survival"
+    if "death" in names:
+        if not events["cause_specific_death"].search(text) and _rx(r"(?i)\b(?:all-cause|any cause|overall mortality|death from any)").search(text):
+            return "all-cause death"
+        return "death"
+    return "not survival"
 
 
 def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None) -> list[HazardRatio]:

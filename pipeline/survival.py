@@ -93,7 +93,9 @@ def _check_pattern(pattern: Any, where: str) -> None:
         raise DataFileError(f"{where}: pattern {pattern!r} must not have capturing groups")
 
 
-_TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units"}
+_TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units",
+             "hazard_ratio_events"}
+HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival")
 
 
 def validate_terms(data: Any) -> dict[str, Any]:
@@ -122,6 +124,11 @@ def validate_terms(data: Any) -> dict[str, Any]:
         _check_pattern(rec["pattern"], where)
     for i, pattern in enumerate(data["hypothesis_markers"]):
         _check_pattern(pattern, f"{TERMS_FILE} hypothesis_markers[{i}]")
+    events = data["hazard_ratio_events"]
+    _check_keys(events, set(HR_EVENT_GROUPS), {"note"}, f"{TERMS_FILE} hazard_ratio_events")
+    for group in HR_EVENT_GROUPS:
+        for i, pattern in enumerate(events[group]):
+            _check_pattern(pattern, f"{TERMS_FILE} hazard_ratio_events.{group}[{i}]")
     units = data["units"]
     _check_keys(units, {"months", "years", "weeks", "days", "%"}, set(), f"{TERMS_FILE} units")
     seen: set[str] = set()

@@ -294,6 +294,19 @@ def find_inline_heading(line: Line) -> tuple[int, int, int, str] | None:
     return start, end, body, label
 
 
+# pattern group -> the kind a matching line gets
+LINE_KINDS = (
+    ("end_markers", "end_marker"),
+    ("affiliation_headers", "affiliation_header"),
+    ("mesh_headers", "mesh_header"),
+    ("publication_type_headers", "publication_type_header"),
+    ("keyword_headers", "keywords"),
+    ("copyright", "copyright"),
+    ("notices", "notice"),
+    ("furniture", "furniture"),
+)
+
+
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
     for line in lines:
         core = line.core
@@ -338,25 +351,14 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if inline:
                 line.inline_heading = inline
                 line.kinds.add("inline_heading")
-        if patterns.matches("end_markers", core):
-            line.kinds.add("end_marker")
-        if patterns.matches("affiliation_headers", core):
-            line.kinds.add("affiliation_header")
-        if patterns.matches("mesh_headers", core):
-            line.kinds.add("mesh_header")
-        if patterns.matches("publication_type_headers", core):
-            line.kinds.add("publication_type_header")
-        if patterns.matches("keyword_headers", core) or patterns.first_match("inline_keywords", core):
+        for group, kind in LINE_KINDS:
+            if patterns.matches(group, core):
+                line.kinds.add(kind)
+        if patterns.first_match("inline_keywords", core):
             line.kinds.add("keywords")
-        if patterns.matches("copyright", core):
-            line.kinds.add("copyright")
-        if patterns.matches("notices", core):
-            line.kinds.add("notice")
-        if patterns.matches("furniture", core):
-            line.kinds.add("furniture")
-        if "citation" not in line.kinds and "citation" not in (line.kinds if line.citation else set()):
+        if line.citation is None:
             parsed = parse_citation(core, patterns)
-            if parsed and line.citation is None and not _is_second_half(lines, line):
+            if parsed and not _is_second_half(lines, line):
                 line.kinds.add("citation")
                 line.citation = parsed
         labelled = patterns.field_match(core)

@@ -29,3 +29,15 @@ def nlp():
     from pipeline.nlp import build_nlp
 
     return build_nlp()
+
+
+def assert_spans(got: list[tuple[str, dict]], expected: list[tuple[str, dict]]) -> None:
+    """Table-test check for taggers: the same span texts in order, and for each span every
+    expected attribute equal (an expected `None` means the attribute must be absent)."""
+    assert [g[0] for g in got] == [e[0] for e in expected], got
+    for (span, attrs), (_, want) in zip(got, expected):
+        for key, value in want.items():
+            if value is None:
+                assert key not in attrs, (span, key, attrs)
+            else:
+                assert attrs.get(key) == value, (span, key, attrs)

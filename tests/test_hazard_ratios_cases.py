@@ -8,6 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.hazard_ratios import find_hazard_ratios
+from tests.conftest import assert_spans
 
 
 def check(text: str, expected: list[tuple[str, dict]]) -> None:
@@ -15,13 +16,7 @@ def check(text: str, expected: list[tuple[str, dict]]) -> None:
     for hit in hits:
         assert text[hit.start : hit.end] == hit.text
     got = [(h.text, h.attrs) for h in hits]
-    assert [g[0] for g in got] == [e[0] for e in expected], got
-    for (span, attrs), (_, want) in zip(got, expected):
-        for key, value in want.items():
-            if value is None:
-                assert key not in attrs, (span, key, attrs)
-            else:
-                assert attrs.get(key) == value, (span, key, attrs)
+    assert_spans(got, expected)
 
 
 CASES = [

@@ -6,17 +6,12 @@ from __future__ import annotations
 import pytest
 
 from pipeline.hazard_ratios import find_hazard_ratios
+from tests.conftest import assert_spans
 
 
 def check(text, expected):
     got = [(h.text, h.attrs) for h in find_hazard_ratios(text)]
-    assert [g[0] for g in got] == [e[0] for e in expected], got
-    for (span, attrs), (_, want) in zip(got, expected):
-        for key, value in want.items():
-            if value is None:
-                assert key not in attrs, (span, key, attrs)
-            else:
-                assert attrs.get(key) == value, (span, key, attrs)
+    assert_spans(got, expected)
 
 
 HELD_OUT = [

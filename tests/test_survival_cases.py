@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.survival import find_survival_figures
+from tests.conftest import assert_spans
 
 M, Y, W, D, P = "months", "years", "weeks", "days", "%"
 
@@ -25,13 +26,7 @@ def run(text: str) -> list[tuple[str, dict]]:
 
 def check(text: str, expected: list[tuple[str, dict]]) -> None:
     got = run(text)
-    assert [g[0] for g in got] == [e[0] for e in expected], got
-    for (span, attrs), (_, want) in zip(got, expected):
-        for key, value in want.items():
-            if value is None:
-                assert key not in attrs, (span, key, attrs)
-            else:
-                assert attrs.get(key) == value, (span, key, attrs)
+    assert_spans(got, expected)
 
 
 CASES = [

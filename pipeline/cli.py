@@ -24,26 +24,27 @@ def main() -> None:
               help="Section model folder (default: the shipped models/section_model).")
 @click.option("--no-section-model", is_flag=True, help="Sections from headings and paragraphs only.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
+@click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
+              help="Worker processes (each loads its own pipeline, about 450 MB).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def extract_cli(paths, output, section_model, no_section_model, progress, quiet) -> None:
+def extract_cli(paths, output, section_model, no_section_model, progress, jobs, quiet) -> None:
     """Extract records from files and folders (text, HTML, PubMed XML, MEDLINE, JATS).
 
     Folders are searched recursively. Every input gets a record: ok, no_abstract or error.
     Exits non-zero only when the output cannot be written.
     """
     from pipeline.extract import extract
-    from pipeline.nlp import build_nlp
 
     model = None if no_section_model else (section_model or True)
-    nlp = build_nlp(section_model=model)
+    options = {"progress": progress, "jobs": jobs, "section_model": model}
     try:
         if output == "-":
-            summary = extract(paths, sys.stdout, nlp=nlp, progress=progress)
+            summary = extract(paths, sys.stdout, **options)
         else:
             out_path = Path(output)
             out_path.parent.mkdir(parents=True, exist_ok=True)
             with open(out_path, "w", encoding="utf-8") as fh:
-                summary = extract(paths, fh, nlp=nlp, progress=progress)
+                summary = extract(paths, fh, **options)
     except OSError as exc:
         raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
     if not quiet:

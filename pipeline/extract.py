@@ -142,12 +142,16 @@ def extract(
     out: IO[str],
     nlp: Language | None = None,
     progress: bool | None = None,
+    jobs: int = 1,
+    section_model: str | Path | bool | None = True,
 ) -> Summary:
-    """Run the whole pipeline over files and folders, writing JSONL records to `out`."""
-    from pipeline.nlp import build_nlp
+    """Run the whole pipeline over files and folders, writing JSONL records to `out`.
 
+    Records are written as soon as they are made, in input order. With `jobs` > 1, files
+    are spread over that many worker processes (each loads its own pipeline); the output is
+    the same as with one process.
+    """
     started = time.perf_counter()
-    nlp = nlp or build_nlp()
     summary = Summary()
     files = list(iter_input_files(paths))
     summary.files = len(files)
@@ -158,20 +162,56 @@ def extract(
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="file", desc="extract", file=sys.stderr, dynamic_ncols=True)
-
-    def articles() -> Iterator[Article]:
-        for path, display in files:
-            yield from read_articles(path, display)
-            if bar is not None:
-                bar.update(1)
-
     try:
-        for record in process_articles(articles(), nlp):
-            write_record(out, record)
-            summary.add(record)
+        if jobs > 1 and len(files) > 1:
+            for records in _parallel_records(files, jobs, section_model):
+                for line, record in records:
+                    out.write(line + "\n")
+                    summary.add(record)
+                if bar is not None:
+                    bar.update(1)
+        else:
+            from pipeline.nlp import build_nlp
+
+            nlp = nlp or build_nlp(section_model=section_model)
+
+            def articles() -> Iterator[Article]:
+                for path, display in files:
+                    yield from read_articles(path, display)
+                    if bar is not None:
+                        bar.update(1)
+
+            for record in process_articles(articles(), nlp):
+                write_record(out, record)
+                summary.add(record)
     finally:
         if bar is not None:
             bar.close()
     out.flush()
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+# --------------------------------------------------------------------------- worker processes
+
+_WORKER_NLP: Language | None = None
+
+
+def _init_worker(section_model) -> None:
+    global _WORKER_NLP
+    from pipeline.nlp import build_nlp
+
+    _WORKER_NLP = build_nlp(section_model=section_model)
+
+
+def _records_of_file(item: tuple[Path, str]) -> list[tuple[str, Record]]:
+    path, display = item
+    return [(r.to_json(), r) for r in process_articles(read_articles(path, display), _WORKER_NLP)]
+
+
+def _parallel_records(files: list[tuple[Path, str]], jobs: int, section_model) -> Iterator[list[tuple[str, Record]]]:
+    import multiprocessing
+
+    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
+    with context.Pool(jobs, initializer=_init_worker, initargs=(section_model,)) as pool:
+        yield from pool.imap(_records_of_file, files, chunksize=1)

@@ -48,6 +48,7 @@ class DoseMention:
     low: float | None = None
     high: float | None = None
     values: tuple[float, ...] | None = None
+    combo: int | None = None  # position in a fixed combination `400/12 µg` (0 = first drug)
 
     def attrs(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -75,6 +76,7 @@ class UnitTable:
     not_dose_before: frozenset[str]
     not_dose_right_after: frozenset[str]
     pattern: Any  # compiled regex
+    combination: Any = None  # compiled regex for fixed combinations `400/12 µg`
 
 
 @lru_cache(maxsize=4)
@@ -126,6 +128,9 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
         """,
         regex.VERBOSE,
     )
+    combination = regex.compile(
+        rf"(?<![\w.,/^])(?P<a>\d+(?:[.,]\d+)?)\s?/\s?(?P<b>\d+(?:[.,]\d+)?)\s?(?P<unit>{alternation(forms)})(?![\w%/])"
+    )
     return UnitTable(
         forms,
         per_time,
@@ -133,6 +138,7 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
         frozenset(w.lower() for w in data["not_dose_before"]),
         frozenset(w.lower() for w in data["not_dose_right_after"]),
         pattern,
+        combination,
     )
 
 
@@ -244,7 +250,37 @@ def find_doses(text: str, units_path: str = str(DATA_DIR / UNITS_FILE)) -> list[
             else:
                 kwargs["value"] = parsed[0]
         out.append(DoseMention(start, end, text[start:end], unit, unit_text, kind, **kwargs))
+    out += _combination_doses(text, table, out)
     return sorted(out, key=lambda d: d.start)
+
+
+COMBINATION_NAMES_RE = regex.compile(r"\p{L}[\p{L}\d-]+\s?[/+]\s?\p{L}[\p{L}\d-]+[^.;]{0,30}$")
+
+
+def _combination_doses(text: str, table: UnitTable, found: list[DoseMention]) -> list[DoseMention]:
+    """A fixed combination `aclidinium/formoterol 400/12 µg`: one dose per drug, the first
+    number alone (`400`) and the second with the shared unit (`12 µg`), as the project's
+    decided cases say (docs/annotation-guidelines.md)."""
+    out = []
+    for m in table.combination.finditer(text):
+        if any(d.start < m.end() and m.start() < d.end for d in found) or _not_a_dose(text, m.start(), table):
+            continue
+        if not COMBINATION_NAMES_RE.search(text[max(0, m.start() - 80):m.start()]):
+            continue  # no `drug/drug` pair before the numbers: `in 2012/13 mg` is not a combination
+        if regex.match(r"\s?/\s?\d|\s?/\s?[A-Za-z]", text[m.end():m.end() + 3]):
+            continue  # `250/5 mg/mL`-like concentrations
+        unit_text = m.group("unit")
+        unit, kind = table.forms[unit_text]
+        if kind != "drug":
+            continue
+        try:
+            first, second = parse_number(m.group("a")), parse_number(m.group("b"))
+        except ValueError:
+            continue
+        out.append(DoseMention(m.start("a"), m.end("a"), m.group("a"), unit, unit_text, kind, value=first, combo=0))
+        out.append(DoseMention(m.start("b"), m.end("unit"), text[m.start("b"):m.end("unit")], unit, unit_text, kind,
+                               value=second, combo=1))
+    return out
 
 
 # ---------------------------------------------------------------------------------------
@@ -278,6 +314,19 @@ def link_drug(doc: Doc, dose: Span, drugs: list[Span], doses: list[Span], linked
         # `TMZ 200 mg/m2/day ..., or 150 mg/m2/day`: earlier doses of the same drug do not block
         if all(linked is not None and linked.get(o.start) is not None and linked[o.start].text == prev.text for o in between):
             return prev
+    return None
+
+
+def combination_drug(doc: Doc, dose: Span, drugs: list[Span], position: int) -> Span | None:
+    """The drug of one dose of a fixed combination: `aclidinium/formoterol 400/12 µg` gives
+    400 to aclidinium and 12 µg to formoterol (the pair written right before the numbers)."""
+    sent_start, _ = _sentence_bounds(doc, dose)
+    before = [d for d in drugs if sent_start <= d.start and d.end <= dose.start]
+    for first, second in zip(before, before[1:]):
+        joined = [t.text for t in doc[first.end:second.start] if not t.is_space]
+        numbers_start = dose.start if position == 0 else dose.start - 2
+        if joined in (["/"], ["+"], ["-"]) and _gap_ok(doc, second.end, numbers_start, ADJACENT_BEFORE | {")"}):
+            return (first, second)[position]
     return None
 
 
@@ -332,10 +381,12 @@ class DoseTagger:
         for span, mention in new:
             attrs = mention.attrs()
             drug = None
-            if self.link_drugs and mention.kind != "radiation":
+            if self.link_drugs and mention.combo is not None:
+                drug = combination_drug(doc, span, drugs, mention.combo)
+            if self.link_drugs and drug is None and mention.kind != "radiation":
                 drug = link_drug(doc, span, drugs, dose_spans, linked)
-                if drug is not None:
-                    attrs["drug"] = drug.text
+            if drug is not None:
+                attrs["drug"] = drug.text
             linked[span.start] = drug
             span._.attrs = attrs
             entities.append(span)

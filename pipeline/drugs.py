@@ -157,6 +157,9 @@ def _mesh_single_substance(canonical: str, data: dict[str, Any], trees: frozense
     return not (last.endswith("s") and not last.endswith(("ss", "us", "is")))
 
 
+COMBINATION_NAME_RE = regex.compile(r"[a-z]{3,}\s?[/+]\s?[a-z]{3,}|,\s(?:and\s)?[a-z]{3,}|[a-z]{4,} and [a-z]{4,}")
+
+
 @lru_cache(maxsize=4)
 def load_lexicon(
     additions_path: str = str(DATA_DIR / ADDITIONS_FILE),
@@ -214,6 +217,10 @@ def load_lexicon(
             continue
         words = _words(variant)
         if not words or len(words) > max_variant_tokens or len(variant) < 3:
+            continue
+        if COMBINATION_NAME_RE.search(variant):
+            # `budesonide/formoterol`, `abacavir, dolutegravir, and lamivudine`: the guidelines
+            # label each drug of a combination separately, so the parts match on their own
             continue
         if (len(words) == 1 and is_short_abbreviation(variant)) or not any(w.isalpha() and len(w) >= 4 for w in words):
             # `fudr`, `at 10`, `s-1`: only in capitals, else ordinary words and numbers match

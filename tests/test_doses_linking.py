@@ -44,3 +44,22 @@ def test_dose_never_overlaps_drug():
     doc = tagging_nlp()("5-FU 400 mg/m2 bolus")
     spans = sorted(doc.spans["entities"], key=lambda s: s.start)
     assert [(s.label_, s.text) for s in spans] == [("DRUG", "5-FU"), ("DOSE", "400 mg/m2")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Patients inhaled aclidinium/formoterol 400/12 µg twice daily.",
+         [("400", "aclidinium", "µg"), ("12 µg", "formoterol", "µg")]),
+        ("Budesonide/formoterol 160/4.5 µg was given twice daily.",
+         [("160", "Budesonide", "µg"), ("4.5 µg", "formoterol", "µg")]),
+        ("Enrolment ran in 2012/13 mg doses were not recorded.", []),
+    ],
+    ids=["inhaler", "sentence-start", "years-are-not-a-combination"],
+)
+def test_doses_fixed_combination_gives_each_drug_its_dose(text, expected):
+    from pipeline.doses import tagging_nlp
+
+    doc = tagging_nlp()(text)
+    got = [(s.text, s._.attrs.get("drug"), s._.attrs["unit"]) for s in doc.spans["entities"] if s.label_ == "DOSE"]
+    assert got == expected

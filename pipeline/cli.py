@@ -160,6 +160,21 @@ def source_cli(path, index) -> None:
     raise click.ClickException(f"{path} has no record {index}")
 
 
+@main.command("export")
+@click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Folder for articles.csv, sections.csv and entities.csv.")
+def export_cli(records, out_dir) -> None:
+    """Flatten a records JSONL into CSV tables that join on the record id."""
+    from pipeline.export import export_tables
+
+    try:
+        counts = export_tables(records, out_dir)
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" written to {out_dir}", err=True)
+
+
 @main.command("schema")
 @click.option("-o", "--output", default="-", help="Where to write the JSON Schema (default stdout).")
 def schema_cli(output: str) -> None:

@@ -1,0 +1,31 @@
+"""The assembled pipeline: component order, declared attributes, the shipped section model."""
+
+from __future__ import annotations
+
+from pipeline.nlp import DEFAULT_SECTION_MODEL, PIPE_NAMES
+
+
+def test_nlp_pipeline_order_and_analysis(nlp):
+    assert tuple(nlp.pipe_names) == PIPE_NAMES
+    analysis = nlp.analyze_pipes()
+    assert analysis["problems"] == {name: [] for name in PIPE_NAMES}
+
+
+def test_nlp_loads_the_shipped_section_model_from_models(nlp):
+    assert (DEFAULT_SECTION_MODEL / "model" / "meta.json").exists()
+    tagger = nlp.get_pipe("abstracts_sections")
+    text = (
+        "Liver metastases are common in colorectal cancer and few patients can be resected. "
+        "We treated 40 patients with hepatic arterial infusion of floxuridine. "
+        "Median overall survival was 31 months and the 3-year survival rate was 42%. "
+        "Hepatic arterial infusion is feasible and should be tested in a randomized trial."
+    )
+    doc = nlp.make_doc(text)
+    doc._.segment, doc._.headings, doc._.paragraphs = "abstract", [], []
+    for _, proc in nlp.pipeline:
+        doc = proc(doc)
+    labels = [s.label_ for s in doc.spans["sections"]]
+    assert labels[0] in {"BACKGROUND", "OBJECTIVE"} and labels[-1] == "CONCLUSIONS"
+    assert "RESULTS" in labels
+    assert all(s._.section_source == "model" for s in doc.spans["sections"])
+    assert tagger is not None

@@ -184,6 +184,8 @@ def extract(
             for record in process_articles(articles(), nlp):
                 write_record(out, record)
                 summary.add(record)
+                if bar is not None and summary.records % 200 == 0:
+                    bar.set_postfix(records=summary.records, refresh=False)  # a baseline file is one "file"
     finally:
         if bar is not None:
             bar.close()

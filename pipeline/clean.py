@@ -33,7 +33,8 @@ RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name", "field"})
 GROUPS = frozenset({
     "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
     "affiliation_prefixes", "mesh_headers", "keyword_headers", "publication_type_headers", "inline_keywords",
-    "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels",
+    "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels", "trailing_furniture",
+    "gap_fillers",
 })
 
 
@@ -209,7 +210,7 @@ AUTHOR_SEGMENT_RES = (
         r"(?:Prof\.?\s+|Dr\.?\s+)?\p{Lu}[\p{L}'’.\-]*(?:\s+(?:(?:van|von|de|del|der|da|di|le|la|dos)\s+)*\p{Lu}[\p{L}'’.\-]*){1,3}"
         r"(?:\s*[\d,*†‡§]+|\s+[a-z](?:\s*,\s*[a-z])*)?(?:,?\s+(?:MD|PhD|MSc|MPH|MBBS|FRCS|DrPH|BSc|RN))*"
     ),
-    regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?|.{0,60}\b(?:study group|investigators|collaborators|consortium|group)\.?"),
+    regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?|.{0,60}\b(?:study group|investigators|collaborators|consortium|group)\.?|(?:\p{L}[\p{L}. -]{1,40}\s)?\+\s?\d+\s+(?:more\s+)?authors?(?:\s\p{L}[\p{L}. -]{1,40})?"),
 )
 DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
 AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
@@ -268,6 +269,7 @@ def author_names(core: str) -> list[str]:
 
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 PMID_RE = regex.compile(r"\bPMID:?\s*(\d{1,9})\b")
+UI_WORDS_RE = regex.compile(r"\b(?:Search|Menu|Log ?in|Sign ?in|Issues|Advertisement|Subscribe|Register|Home)\b")
 PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
 
 
@@ -309,6 +311,10 @@ LINE_KINDS = (
 
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
     for line in lines:
+        ui = patterns.first_match("trailing_furniture", line.core) if line.core else None
+        if ui:  # `... trial populations. Collapse`: the UI word is not part of the line's text
+            line.end = line.start + ui.start("ui")
+            line.core = line.core[: ui.start("ui")]
         core = line.core
         nxt = _next_nonblank(lines, line.index)
         if core and nxt is not None and regex.match(r"\.\s*(19|20)\d{2}", nxt.core) and len(core) <= 120:
@@ -322,7 +328,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             volume = patterns.first_match("volume_lines", core)
             prev = _next_meaningful(lines, line.index, -1)
             if volume and prev is not None and 1 <= words(prev.core) <= 10 and not SENTENCE_END_RE.search(prev.core) \
-                    and not patterns.matches("furniture", prev.core):
+                    and not patterns.matches("furniture", prev.core) and not UI_WORDS_RE.search(prev.core):
                 # ScienceDirect / Lancet: the journal name stands alone above "Volume 31, Issue 4, ..."
                 found = {k: v.strip() for k, v in volume.groupdict().items() if v and v.strip()}
                 cite: dict[str, Any] = {"journal": prev.core}
@@ -391,7 +397,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
 def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str, Any] | None:
     """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages."""
     patterns = patterns or site_patterns()
-    if len(core) > 300:
+    if len(core) > 600:
         return None
     for _name, pattern in patterns.citations:
         m = pattern.fullmatch(core)
@@ -478,14 +484,18 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
     taken: list[int] = []
     after_heading = False
     concluded = False  # a CONCLUSIONS heading was passed: what follows may be page matter
+    closing = False  # the conclusions' text was taken: only a trailer section may follow
     for j in range(first, len(lines)):
         line = lines[j]
         if line.blank:
             continue
         if j in excluded:
             break
-        label = line.inline_heading[3] if line.inline_heading else (line.core.rstrip(":.").strip() if "heading" in line.kinds else None)
+        label = line.inline_heading[3] if line.inline_heading else (
+            line.core.rstrip(":.").strip() if "heading" in line.kinds or _heading_like(line.core) else None)
         category = heading_category(label) if label else None
+        if closing and not (label and is_trailer_heading(label)) and not after_heading:
+            break  # after the conclusions: a plain-language summary, key messages, page matter
         if "end_marker" in line.kinds and taken and (concluded or category is None):
             break
         concluded = concluded or category == "CONCLUSIONS"
@@ -502,15 +512,19 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
         if after_heading or "prose" in line.kinds or line.inline_heading:
             taken.append(j)
             after_heading = False
+            closing = concluded or _ends_with_conclusions(line)
             continue
         if "furniture" in line.kinds and not taken:
             continue
+        structured = any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken)
+        heading_like = structured and _heading_like(line.core)
         if taken and words(line.core) >= 2 and not (line.kinds & {"furniture", "date", "notice"}) and (
-            line.core[-1] in ".!?)" or lines[taken[-1]].core[-1] not in ".!?)" or _heading_like(line.core)
+            line.core[-1] in ".!?)" or lines[taken[-1]].core[-1] not in ".!?)" or heading_like
         ):
-            # a short line inside an abstract: a sentence of its own, a wrapped line, or a heading
+            # a short line inside an abstract: a sentence of its own, a wrapped line, or (in an
+            # abstract with headings) a heading the map does not know
             taken.append(j)
-            after_heading = _heading_like(line.core)
+            after_heading = heading_like
             continue
         if taken:
             break
@@ -520,6 +534,39 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
     ):
         taken.pop()
     return taken
+
+
+def _mark_space_headings(lines: list[Line], taken: list[int]) -> None:
+    """Headings set off by nothing but a space ("Background Options for ...", medRxiv): taken
+    as headings only when at least two paragraphs of the abstract open with a known heading
+    of different categories, so "Background radiation was ..." alone stays text."""
+    if any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken):
+        return
+    found = []
+    for i in taken:
+        words_ = lines[i].core.split(" ")
+        for n in (4, 3, 2, 1):
+            label = " ".join(words_[:n])
+            rest = words_[n] if len(words_) > n else ""
+            if rest[:1].isupper() and heading_category(label):
+                found.append((i, label))
+                break
+    if len(found) >= 2 and len({heading_category(label) for _, label in found}) >= 2:
+        for i, label in found:
+            line = lines[i]
+            line.inline_heading = (line.start, line.start + len(label), line.start + len(label) + 1, label)
+
+
+def _ends_with_conclusions(line: Line) -> bool:
+    """A one-block abstract whose last inline heading is CONCLUSIONS ("... CONCLUSIONS: ...")."""
+    labels = [m.group("h").strip() for m in MIDLINE_HEADING_RE.finditer(line.core)]
+    return bool(labels) and heading_category(labels[-1]) == "CONCLUSIONS"
+
+
+def is_trailer_heading(text: str) -> bool:
+    from pipeline.sections import is_trailer_heading as trailer
+
+    return trailer(text)
 
 
 def _heading_like(core: str) -> bool:
@@ -711,6 +758,21 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
     cited.sort(key=lambda l: (l.index > first_abstract, -_completeness(l.citation), l.index))
     if cited:
         meta.update(cited[0].citation)
+        journal = (meta.get("journal") or "").casefold()
+        for other in cited[1:]:  # the same journal cited again (a "Cite" box) may give more fields
+            if journal and (other.citation.get("journal") or "").casefold() == journal:
+                for key, value in other.citation.items():
+                    meta.setdefault(key, value)
+    if meta.get("volume") or meta.get("journal"):
+        for line in (l for l in outside if l.index < first_abstract):
+            m = patterns.first_match("gap_fillers", line.core)
+            if not m:
+                continue
+            found = {k: v for k, v in m.groupdict().items() if v}
+            if "volume" in found and meta.get("volume") not in (None, found["volume"]):
+                continue  # another article's volume
+            for key, value in found.items():
+                meta.setdefault(key, value.replace(" ", "") if key == "pages" else value)
     if "year" not in meta and (meta.get("journal") or meta.get("volume")):
         for line in outside:
             m = regex.match(r"(?i)(?:published(?: online)?|epub|first published|publication date)\b[^0-9]{0,20}.*?\b((?:19|20)\d{2})\b", line.core)
@@ -729,12 +791,16 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
             break
     if doi:
         meta["doi"] = doi
+    for line in outside:  # a table row copied as "PMID" / "36198544" on two lines
+        nxt = _next_nonblank(lines, line.index)
+        if "pmid" not in meta and line.core.rstrip(":").strip().upper() == "PMID" and nxt is not None and regex.fullmatch(r"\d{1,9}", nxt.core):
+            meta["pmid"] = nxt.core
     for key, pattern in (("pmid", PMID_RE), ("pmcid", PMCID_RE)):
         # before the abstract any mention is the page's own; after it, only a line that starts
         # with the label (lists of similar articles carry other articles' PMIDs)
         for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
             m = pattern.search(line.core)
-            if m and (line.index < first_abstract or m.start() == 0):
+            if m and (line.index < first_abstract or m.start() == 0) and key not in meta:
                 meta[key] = m.group(1)
                 break
     for line in outside:
@@ -898,6 +964,7 @@ def clean_page(text: str, path: str, meta_hints: dict[str, list[str]] | None = N
         else:
             article.warnings.append("no abstract found on the page")
         return article
+    _mark_space_headings(lines, taken)
     headings, paragraphs = headings_and_paragraphs(text, lines, taken)
     start = min([lines[taken[0]].start] + [h.start for h in headings])
     end = lines[taken[-1]].end

@@ -14,8 +14,8 @@ import pytest
 
 from pipeline.ingest import read_articles
 
-FOLDER = Path(__file__).resolve().parent / "fixtures" / "unseen_pages"
-PAGES = sorted(p for p in FOLDER.glob("*") if p.suffix in {".txt", ".html"}) if FOLDER.exists() else []
+FOLDERS = [Path(__file__).resolve().parent / "fixtures" / name for name in ("unseen_pages", "unseen_pages_2")]
+PAGES = sorted(p for folder in FOLDERS if folder.exists() for p in folder.glob("*") if p.suffix in {".txt", ".html"})
 FIELDS = ("status", "title", "journal", "year", "volume", "issue", "pages", "doi", "pmid")
 KNOWN_MISSES: dict[tuple[str, str], str] = {
     ("10_conference_abstract_like.txt", "abstract"):
@@ -39,7 +39,7 @@ def _cases():
             reason = KNOWN_MISSES.get((page.name, field))
             if reason:
                 marks.append(pytest.mark.xfail(strict=True, reason=reason))
-            yield pytest.param(page, field, id=f"{page.stem}-{field}", marks=marks)
+            yield pytest.param(page, field, id=f"{page.parent.name}/{page.stem}-{field}", marks=marks)
 
 
 @pytest.mark.parametrize("page, field", list(_cases()))

@@ -34,7 +34,7 @@ GROUPS = frozenset({
     "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
     "affiliation_prefixes", "mesh_headers", "keyword_headers", "publication_type_headers", "inline_keywords",
     "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels", "trailing_furniture",
-    "gap_fillers",
+    "gap_fillers", "related_article_headers",
 })
 
 
@@ -150,6 +150,15 @@ class Line:
         return not self.core
 
 
+MENU_SPLIT_RE = regex.compile(r"\s{2,}|\t|\s[|•·]\s")
+
+
+def _is_menu_line(core: str) -> bool:
+    """A row of navigation items copied as one line: "Article   Related content   Metrics"."""
+    parts = [p for p in MENU_SPLIT_RE.split(core) if p.strip()]
+    return len(parts) >= 3 and all(len(p.split()) <= 4 and not SENTENCE_END_RE.search(p) for p in parts)
+
+
 def _is_second_half(lines: list[Line], line: Line) -> bool:
     prev = _prev_nonblank(lines, line.index)
     return prev is not None and prev.citation is not None and line.core.startswith(".")
@@ -218,6 +227,7 @@ AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
 
 FOOTNOTE_MARKS_RE = regex.compile(r"^[\d*∗†‡§#\s]+|(?<=\p{L}\.?)(?:\s*[\d*∗†‡§#]+(?:,\d+)*)+$|(?:\s+[a-z](?=\s|$))+$")
 TRAILING_DEGREES_RE = regex.compile(r"(?:,?\s+(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|PharmD|MHS)\b\.?)+$")
+ROLE_RE = regex.compile(r"[a-z][a-z -]{2,60}")  # BMJ style "clinical research fellow" after a name
 GROUP_AUTHOR_RE = regex.compile(r"(?i).{0,60}\b(?:study group|investigators|collaborators|consortium|collaborative group|trial group|group)\.?")
 
 
@@ -232,7 +242,7 @@ def _author_parts(core: str) -> list[str]:
         # a trailing full stop belongs to an initial ("Pieter J."), not to a name
         if part.endswith(".") and not regex.search(r"(?:^|\s)\p{Lu}\.$", part):
             part = part[:-1].rstrip()
-        if part and not part.isdigit() and not DEGREE_RE.fullmatch(part):
+        if part and not part.isdigit() and not DEGREE_RE.fullmatch(part) and not ROLE_RE.fullmatch(part):
             out.append(part)
     return out
 
@@ -268,7 +278,7 @@ def author_names(core: str) -> list[str]:
 
 
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
-PMID_RE = regex.compile(r"\bPMID:?\s*(\d{1,9})\b")
+PMID_RE = regex.compile(r"\b(?:PMID|PubMed(?: ID)?):?\s*(\d{1,9})\b")
 UI_WORDS_RE = regex.compile(r"\b(?:Search|Menu|Log ?in|Sign ?in|Issues|Advertisement|Subscribe|Register|Home)\b")
 PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
 
@@ -360,6 +370,8 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
         for group, kind in LINE_KINDS:
             if patterns.matches(group, core):
                 line.kinds.add(kind)
+        if _is_menu_line(core):
+            line.kinds.add("furniture")
         if patterns.first_match("inline_keywords", core):
             line.kinds.add("keywords")
         if line.citation is None:
@@ -411,6 +423,8 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
         journal = out.get("journal", "")
         if words(journal) == 0 or words(journal) > 12:
             continue
+        if regex.search(r"\b\p{L}+\.\s", journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
+            out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
         if m.groupdict().get("year"):
             out["year"] = int(m.group("year"))
         elif "volume" not in out:
@@ -422,7 +436,9 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
 
 
 def _clean_doi(doi: str) -> str:
-    return doi.rstrip(".,;)]")
+    doi = doi.rstrip(".,;)]")
+    # a link text glued on in HTML: "10.1016/j.lungcan.2025.108174Get rights and content"
+    return regex.sub(r"(?<=\d)[A-Z][a-z]+$", "", doi)
 
 
 # --------------------------------------------------------------------------- abstract
@@ -537,21 +553,25 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
 
 
 def _mark_space_headings(lines: list[Line], taken: list[int]) -> None:
-    """Headings set off by nothing but a space ("Background Options for ...", medRxiv): taken
-    as headings only when at least two paragraphs of the abstract open with a known heading
-    of different categories, so "Background radiation was ..." alone stays text."""
-    if any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken):
-        return
+    """Headings set off by nothing but a space ("Background Options for ...", medRxiv, BMJ).
+    In an abstract that has no other headings they count only when two or more paragraphs
+    open with known headings of different categories ("Background radiation was ..." alone
+    stays text); next to other headings one is enough."""
+    structured = any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken)
     found = []
     for i in taken:
+        if "heading" in lines[i].kinds or lines[i].inline_heading:
+            continue
         words_ = lines[i].core.split(" ")
         for n in (4, 3, 2, 1):
             label = " ".join(words_[:n])
             rest = words_[n] if len(words_) > n else ""
-            if rest[:1].isupper() and heading_category(label):
+            if (rest[:1].isupper() or rest[:1].isdigit()) and heading_category(label):
                 found.append((i, label))
                 break
-    if len(found) >= 2 and len({heading_category(label) for _, label in found}) >= 2:
+    enough = len(found) >= 1 if structured else (
+        len(found) >= 2 and len({heading_category(label) for _, label in found}) >= 2)
+    if enough:
         for i, label in found:
             line = lines[i]
             line.inline_heading = (line.start, line.start + len(label), line.start + len(label) + 1, label)
@@ -719,6 +739,8 @@ def find_title(lines: list[Line], abstract_first: int | None, excluded: set[int]
             score -= 2
         nxt = _next_meaningful(lines, line.index, +1)
         prv = _next_meaningful(lines, line.index, -1)
+        if prv is not None and site_patterns().matches("related_article_headers", prv.core):
+            continue  # "Linked editorial" / "Related article": another article's title
         if nxt is not None and nxt.kinds & {"authors", "affiliation_header"}:
             score += 3
         if prv is not None and "citation" in prv.kinds:
@@ -774,9 +796,9 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
             for key, value in found.items():
                 meta.setdefault(key, value.replace(" ", "") if key == "pages" else value)
     if "year" not in meta and (meta.get("journal") or meta.get("volume")):
-        for line in outside:
+        for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
             m = regex.match(r"(?i)(?:published(?: online)?|epub|first published|publication date)\b[^0-9]{0,20}.*?\b((?:19|20)\d{2})\b", line.core)
-            if m and line.index < first_abstract:
+            if m:
                 meta["year"] = int(m.group(1))
                 break
     labelled = _labelled_fields(outside, text)
@@ -944,6 +966,8 @@ def clean_page(text: str, path: str, meta_hints: dict[str, list[str]] | None = N
     taken, _marker = locate_abstract(lines, affiliation_idx)
     hints = meta_hints or {}
     meta_title = (hints.get("citation_title") or hints.get("dc.title") or hints.get("og:title") or [None])[0]
+    if meta_title is None and hints.get("html_h1") and words(hints["html_h1"][0]) >= 4:
+        meta_title = hints["html_h1"][0]
     title = find_title(lines, taken[0] if taken else None, affiliation_idx, meta_title, text)
     if title and taken:
         # a title never lies inside the abstract
@@ -965,6 +989,14 @@ def clean_page(text: str, path: str, meta_hints: dict[str, list[str]] | None = N
             article.warnings.append("no abstract found on the page")
         return article
     _mark_space_headings(lines, taken)
+    if taken and any("no_abstract_marker" in l.kinds for l in lines[: taken[0]]):
+        # "Abstract not available" stands before whatever prose was found: snippets of other
+        # articles ("Cited by ... Abstract: ...") are not this article's abstract
+        taken = []
+    if not taken:
+        article.status = "no_abstract"
+        article.warnings.append("the page says it has no abstract")
+        return article
     headings, paragraphs = headings_and_paragraphs(text, lines, taken)
     start = min([lines[taken[0]].start] + [h.start for h in headings])
     end = lines[taken[-1]].end

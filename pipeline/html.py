@@ -43,6 +43,11 @@ def _collect_meta(root) -> dict[str, list[str]]:
     titles = [t.text_content().strip() for t in root.iter("title")]
     if titles and titles[0]:
         meta.setdefault("html_title", []).append(titles[0])
+    for h1 in root.iter("h1"):  # the page's main heading: the article title on article pages
+        text = " ".join(h1.text_content().split())
+        if text:
+            meta.setdefault("html_h1", []).append(text)
+            break
     return meta
 
 

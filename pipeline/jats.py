@@ -24,17 +24,15 @@ from lxml import etree
 
 from pipeline.article import Article
 from pipeline.xmlsafe import (
-    XMLFileError,
+    read_xml_records,
     author_name,
     error_article,
-    file_sha256,
     first_year,
     flatten,
     is_top_level,
     local_name,
     make_article,
     record_error,
-    stream_records,
     unique,
 )
 
@@ -66,32 +64,15 @@ def _is_record(element: etree._Element) -> bool:
 
 def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     """Yield one Article per <article> of a JATS file (plain or gzip); never raises."""
-    path = Path(path)
-    index = 0
+    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles)
+
+
+def _record_articles(element: etree._Element, path: str, index: int, sha: str) -> list[Article]:
     try:
-        sha = file_sha256(path)
-    except OSError as exc:
-        yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
-                            path=display_path, index=0, fmt=FORMAT, sha256="")
-        return
-    try:
-        for element in stream_records(path, _is_record):
-            try:
-                yield parse_article(element, display_path, index, sha)
-            except Exception as exc:  # noqa: BLE001 - one bad article must not stop the file
-                type_, message = record_error(exc)
-                yield error_article(type_=type_, message=message, path=display_path, index=index, fmt=FORMAT, sha256=sha)
-            index += 1
-    except XMLFileError as exc:
-        yield error_article(type_=exc.type, message=f"{exc.message}; {index} record(s) were read before the failure",
-                            path=display_path, index=index, fmt=FORMAT, sha256=sha)
-    except Exception as exc:  # noqa: BLE001 - the reader must never raise
-        yield error_article(type_=type(exc).__name__, message=f"reading stopped: {type(exc).__name__}: {exc}",
-                            path=display_path, index=index, fmt=FORMAT, sha256=sha)
-    else:
-        if index == 0:
-            yield error_article(type_="EmptyInput", message="the file holds no records", path=display_path,
-                                index=0, fmt=FORMAT, sha256=sha)
+        return [parse_article(element, path, index, sha)]
+    except Exception as exc:  # noqa: BLE001 - one bad article must not stop the file
+        type_, message = record_error(exc)
+        return [error_article(type_=type_, message=message, path=path, index=index, fmt=FORMAT, sha256=sha)]
 
 
 def _find(element: etree._Element | None, name: str) -> etree._Element | None:

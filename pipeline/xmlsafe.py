@@ -500,3 +500,43 @@ def unique(items: Iterable[str | None]) -> list[str]:
             seen.add(item)
             out.append(item)
     return out
+
+
+def read_xml_records(
+    path: Path,
+    display_path: str,
+    fmt: str,
+    is_record: Callable[[etree._Element], bool],
+    record_articles: Callable[[etree._Element, str, int, str], list[Article]],
+    tags: Any = None,
+) -> Iterator[Article]:
+    """The file loop every XML reader shares; never raises.
+
+    Streams the records (`is_record` picks them, `tags` narrows iterparse), turns each into
+    Articles with `record_articles(element, display_path, index, sha)`, and closes with one
+    error Article when the file breaks part-way (after the records already read), or when it
+    holds no records at all."""
+    path = Path(path)
+    index = 0
+    try:
+        sha = file_sha256(path)
+    except OSError as exc:
+        yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
+                            path=display_path, index=0, fmt=fmt, sha256="")
+        return
+    try:
+        records = stream_records(path, is_record, tags) if tags is not None else stream_records(path, is_record)
+        for element in records:
+            for article in record_articles(element, display_path, index, sha):
+                yield article
+                index += 1
+    except XMLFileError as exc:
+        yield error_article(type_=exc.type, message=f"{exc.message}; {index} record(s) were read before the failure",
+                            path=display_path, index=index, fmt=fmt, sha256=sha)
+    except Exception as exc:  # noqa: BLE001 - the reader must never raise
+        yield error_article(type_=type(exc).__name__, message=f"reading stopped: {type(exc).__name__}: {exc}",
+                            path=display_path, index=index, fmt=fmt, sha256=sha)
+    else:
+        if index == 0:
+            yield error_article(type_="EmptyInput", message="the file holds no records", path=display_path,
+                                index=0, fmt=fmt, sha256=sha)

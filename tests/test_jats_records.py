@@ -11,14 +11,8 @@ from pipeline.jats import read_articles, sniff
 from pipeline.records import Metadata
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
-SHARED = Path(__file__).resolve().parents[2] / "shared"
-
-
-def shared_file(*parts: str) -> Path:
-    path = SHARED.joinpath(*parts)
-    if not path.exists():
-        pytest.skip(f"{path} is not available")
-    return path
+from tests.conftest import SHARED  # noqa: F401
+from tests.conftest import shared_path as shared_file
 
 
 @pytest.fixture(scope="module")

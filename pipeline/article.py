@@ -109,7 +109,7 @@ def trim_trailing_copyright(article: Article) -> None:
         import regex
 
         _TRAILING_COPYRIGHT = regex.compile(
-            r"(?:(?<=[.!?)\]]\s{1,3})|(?<=^))(?:©|\(c\)|Copyright\b)[^\n]{0,200}?\b(?:19|20)\d{2}\b[^\n]{0,200}$",
+            r"(?:(?<=[.!?)\]]\s{1,3})|(?<=[.!?)\]]<br\s?/?>)|(?<=^))(?:©|\(c\)|Copyright\b)[^\n]{0,200}?\b(?:19|20)\d{2}\b[^\n]{0,200}$",
             regex.IGNORECASE,
         )
     start, end = article.abstract_span
@@ -120,6 +120,8 @@ def trim_trailing_copyright(article: Article) -> None:
     new_end = start + m.start()
     while new_end > start and article.source_text[new_end - 1].isspace():
         new_end -= 1
+    if article.source_text[start:new_end].endswith(("<br />", "<br/>", "<br>")):  # markup left in a text export
+        new_end = start + article.source_text[start:new_end].rfind("<br")
     article.metadata.setdefault("copyright", article.source_text[start + m.start():end].strip())
     article.abstract_span = (start, new_end)
     article.paragraphs = [(a, min(b, new_end)) for a, b in article.paragraphs if a < new_end]

@@ -34,7 +34,7 @@ GROUPS = frozenset({
     "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
     "affiliation_prefixes", "mesh_headers", "keyword_headers", "publication_type_headers", "inline_keywords",
     "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels", "trailing_furniture",
-    "gap_fillers", "related_article_headers",
+    "gap_fillers", "related_article_headers", "label_lines",
 })
 
 
@@ -279,7 +279,7 @@ def author_names(core: str) -> list[str]:
 
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 PMID_RE = regex.compile(r"\b(?:PMID|PubMed(?: ID)?):?\s*(\d{1,9})\b")
-UI_WORDS_RE = regex.compile(r"\b(?:Search|Menu|Log ?in|Sign ?in|Issues|Advertisement|Subscribe|Register|Home)\b")
+UI_WORDS_RE = regex.compile(r"\b(?:Search|Menu|Log ?in|Sign ?in|Issues|Advertisement|Subscribe|Register|Home|Submit)\b")
 PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
 
 
@@ -319,7 +319,46 @@ LINE_KINDS = (
 )
 
 
+def _mark_label_lines(lines: list[Line], patterns: SitePatterns) -> None:
+    """Database records put the label on one line and the value on the next ("Title" /
+    "<the title>"): the value line is read as a labelled field."""
+    for line in lines:
+        if not line.core or len(line.core) > 40:
+            continue
+        for rule in patterns.groups.get("label_lines", ()):
+            if rule.match(line.core):
+                value = _next_nonblank(lines, line.index)
+                if value is not None and value.field is None and _plausible_value(rule.field, value.core):
+                    value.field = (rule.field, value.start)
+                    value.kinds.add("field")
+                    if rule.field == "title":
+                        value.kinds.add("labelled_title")
+                    elif rule.field == "authors":
+                        value.kinds.add("authors")
+                    elif rule.field == "citation":
+                        parsed = parse_citation(value.core, patterns)
+                        if parsed:
+                            value.kinds.add("citation")
+                            value.citation = parsed
+                    if rule.field not in {"title", "citation", "journal"}:
+                        value.kinds.add("furniture")
+                    line.kinds.add("furniture")
+                break
+
+
+def _plausible_value(field: str, value: str) -> bool:
+    """A value line fits its label (a menu "Authors" / "Titles" is not a record field)."""
+    if field == "title":
+        return words(value) >= 4
+    if field == "authors":
+        return ";" in value or is_author_line(value)
+    if field in {"citation", "journal"}:
+        return words(value) >= 2 or parse_citation(value) is not None
+    return any(c.isdigit() for c in value)
+
+
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
+    _mark_label_lines(lines, patterns)
     for line in lines:
         ui = patterns.first_match("trailing_furniture", line.core) if line.core else None
         if ui:  # `... trial populations. Collapse`: the UI word is not part of the line's text
@@ -379,7 +418,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if parsed and not _is_second_half(lines, line):
                 line.kinds.add("citation")
                 line.citation = parsed
-        labelled = patterns.field_match(core)
+        labelled = patterns.field_match(core) if line.field is None else None
         if labelled:
             field_name, m = labelled
             value = m.group("value").strip()
@@ -602,7 +641,8 @@ def _prose_runs(lines: list[Line], excluded: set[int]) -> list[list[int]]:
     for line in lines:
         if line.blank:
             continue
-        if line.index not in excluded and _is_content(line) and not (line.kinds & (STOPPERS - {"inline_heading"})) or (
+        if line.index not in excluded and _is_content(line) and (
+            not (line.kinds & (STOPPERS - {"inline_heading"})) or "heading" in line.kinds) or (
             line.inline_heading and line.index not in excluded and "notice" not in line.kinds
         ):
             current.append(line.index)
@@ -646,7 +686,9 @@ def locate_abstract(lines: list[Line], excluded: set[int]) -> tuple[list[int], i
     run = prose_best
     # The run may have swallowed the title: a lone line before the first heading.
     heads = [k for k, i in enumerate(run) if "heading" in lines[i].kinds or lines[i].inline_heading]
-    if heads and heads[0] == 1 and not lines[run[0]].inline_heading and words(lines[run[0]].core) <= 40:
+    first = lines[run[0]]
+    if heads and heads[0] == 1 and not first.inline_heading and words(first.core) <= 40 \
+            and not regex.search(r"[.!?]\s+\p{Lu}", first.core):  # a one-sentence line: a title
         run = run[1:]
     return _walk_abstract(lines, run[0], excluded) or run, None
 
@@ -676,7 +718,7 @@ def headings_and_paragraphs(text: str, lines: list[Line], taken: list[int]) -> t
         para_start = line.start
         for m in MIDLINE_HEADING_RE.finditer(text, body_start, line.end):
             label = m.group("h").strip()
-            if heading_category(label) is None or not (label.isupper() or label.istitle() or " " not in label):
+            if heading_category(label) is None:
                 continue
             if m.start() - para_start > 0:
                 paragraphs.append((para_start, _rstrip(text, para_start, m.start())))
@@ -815,7 +857,7 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
         meta["doi"] = doi
     for line in outside:  # a table row copied as "PMID" / "36198544" on two lines
         nxt = _next_nonblank(lines, line.index)
-        if "pmid" not in meta and line.core.rstrip(":").strip().upper() == "PMID" and nxt is not None and regex.fullmatch(r"\d{1,9}", nxt.core):
+        if "pmid" not in meta and line.core.rstrip(":").strip().upper() in {"PMID", "PUBMED ID"} and nxt is not None and regex.fullmatch(r"\d{1,9}", nxt.core):
             meta["pmid"] = nxt.core
     for key, pattern in (("pmid", PMID_RE), ("pmcid", PMCID_RE)):
         # before the abstract any mention is the page's own; after it, only a line that starts

@@ -730,6 +730,8 @@ def gold_input_paths(
         elif kind == "pmc":
             pmcids.append(name)
             continue
+        elif kind == "file":
+            path = Path(repo) / name
         else:
             continue
         if path.exists() and path not in paths:

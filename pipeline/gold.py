@@ -69,7 +69,9 @@ def doc_source_path(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = RE
         return f"corpus/{name}"
     if kind == "pmc":
         return f"pmc-rct:{name}"
-    raise GoldError(f"unknown document key {doc_key!r} (expected seed:, corpus: or pmc:)")
+    if kind == "file":
+        return name
+    raise GoldError(f"unknown document key {doc_key!r} (expected seed:, corpus:, pmc: or file:)")
 
 
 def load_source_text(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = REPO_ROOT) -> str:
@@ -90,6 +92,10 @@ def load_source_text(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = R
             return pmc_source_text(_PMC_CACHE[key][name])
         except KeyError:
             raise GoldError(f"{name} is not in pmc-rct/abstracts.jsonl") from None
+    if kind == "file":  # a file inside the repository, e.g. tests/fixtures/blind_abstracts/x.txt
+        from pipeline.ingest import read_source_text
+
+        return read_source_text(repo / name)
     raise GoldError(f"unknown document key {doc_key!r} (expected seed:, corpus: or pmc:)")
 
 

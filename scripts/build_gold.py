@@ -24,6 +24,7 @@ SETS = {  # output file: (authoring folder, document-key prefix)
     "corpus.jsonl": ("final", "corpus:"),
     "pmc_rct.jsonl": ("final", "pmc:"),
     "heldout_pmc.jsonl": ("final_heldout", "pmc:"),
+    "blind_abstracts.jsonl": ("blind", "file:"),
 }
 
 

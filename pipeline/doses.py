@@ -124,7 +124,7 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
         )
         (?P<per>{alternation(per_time)})?
         (?![\w%])                                        # the unit ends here
-        (?!/\s?[A-Za-z])                                 # ... and is not a concentration (ng/mL)
+        (?!/\s?(?:{CONCENTRATION_DENOMINATORS})\b)       # ... and is not a concentration (ng/mL)
         """,
         regex.VERBOSE,
     )
@@ -141,6 +141,13 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
         combination,
     )
 
+
+# what follows "unit/" in a concentration or rate (`ng/mL`, `mg/dL`, `mmol/L`); a drug name
+# after the slash (`400 µg/formoterol 12 µg`) does not make the dose a concentration
+CONCENTRATION_DENOMINATORS = (
+    r"[mµμnpd]?[Ll]|dl|dL|ml|mL|[mµμ]?mol|kg|g|h|hr|hrs|hour|hours|min|minute|minutes|day|days|d|wk|week|weeks|"
+    r"month|months|m2|m²|cycle|cycles|dose|doses|fraction|fractions|fx|s|sec|cell|cells|tablet|tablets|puff|puffs"
+)
 
 # a number: 1,000 / 2.5 / 8,5 (European decimal) / 2 x 10^12 / 2 × 10(12) / 10^9
 NUMBER = r"(?:\d+(?:[.,]\d+)*(?:\s?[x×]\s?10\s?(?:\^\s?\d+|\(\d+\)|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+))?)"

@@ -562,6 +562,32 @@ def _in_treatment_context(doc: Doc, start: int, end: int, context_words: frozens
     return False
 
 
+SALTS_FILE = "drug_salts.json"
+
+
+@lru_cache(maxsize=1)
+def salt_words() -> frozenset[str]:
+    data = load_json_strict(DATA_DIR / SALTS_FILE)
+    check_keys(data, {"version", "words"}, {"description"}, SALTS_FILE)
+    words = [w.lower() for w in data["words"]]
+    if len(set(words)) != len(words):
+        raise DataFileError(f"{SALTS_FILE}: a salt word is listed twice")
+    return frozenset(words)
+
+
+def _with_salt(doc: Doc, match: DrugMatch) -> DrugMatch:
+    """`aclidinium bromide`, `imatinib mesylate`: the salt or form word joins the name."""
+    if match.entry.kind != "agent" or match.how != "lexicon":
+        return match
+    salts = salt_words()
+    end = match.end
+    while end - match.end < 2 and end < len(doc) and doc[end - 1].whitespace_ and doc[end].lower_ in salts:
+        end += 1
+    if end == match.end:
+        return match
+    return DrugMatch(match.start, end, match.entry, match.how)
+
+
 def find_drug_mentions(
     doc: Doc, matcher: DrugMatcher, abbreviations: bool = True, code_names: bool = True, split_tokens: frozenset[int] = frozenset()
 ) -> list[DrugMatch]:
@@ -575,7 +601,7 @@ def find_drug_mentions(
     if code_names:
         raw += find_code_names(doc, lex.code_name_exclusions)
     raw = [m for m in raw if not m.entry.needs_context or _in_treatment_context(doc, m.start, m.end, lex.context_words)]
-    matches = [m for m in _longest(raw) if m.entry.kind != "block"]
+    matches = [_with_salt(doc, m) for m in _longest(raw) if m.entry.kind != "block"]
     if abbreviations:
         contradicted: set[str] = set()
         matches = _longest(matches + find_long_forms(doc, matches, contradicted))

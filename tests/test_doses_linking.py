@@ -63,3 +63,23 @@ def test_doses_fixed_combination_gives_each_drug_its_dose(text, expected):
     doc = tagging_nlp()(text)
     got = [(s.text, s._.attrs.get("drug"), s._.attrs["unit"]) for s in doc.spans["entities"] if s.label_ == "DOSE"]
     assert got == expected
+
+
+@pytest.mark.parametrize(
+    "text, drugs, doses",
+    [
+        ("Patients inhaled aclidinium bromide (AB) 400 µg; AB was well tolerated.",
+         ["aclidinium bromide", "AB", "AB"], [("400 µg", "aclidinium bromide")]),
+        ("Imatinib mesylate 400 mg daily was continued.", ["Imatinib mesylate"], [("400 mg", "Imatinib mesylate")]),
+        ("aclidinium bromide 400 µg/formoterol fumarate 12 µg twice daily",
+         ["aclidinium bromide", "formoterol fumarate"], [("400 µg", "aclidinium bromide"), ("12 µg", "formoterol fumarate")]),
+    ],
+    ids=["salt-then-defined-abbreviation", "salt-word", "dose-then-slash-then-drug"],
+)
+def test_doses_salt_names_and_slash_separated_products(text, drugs, doses):
+    from pipeline.doses import tagging_nlp
+
+    doc = tagging_nlp()(text)
+    spans = doc.spans["entities"]
+    assert [s.text for s in spans if s.label_ == "DRUG"] == drugs
+    assert [(s.text, s._.attrs.get("drug")) for s in spans if s.label_ == "DOSE"] == doses

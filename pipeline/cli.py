@@ -131,8 +131,7 @@ def gold_agreement_cli(first, second, shared) -> None:
 @click.option("--shared", type=click.Path(path_type=Path), default=None)
 def gold_baseline_cli(allow_lower, shared) -> None:
     """Measure the pipeline on gold/ and raise the floors in gold/baseline.json."""
-    from pipeline.evaluate import BaselineError, update_baseline
-    from pipeline.gate import BASELINE, evaluate_gold
+    from pipeline.gate import BASELINE, BaselineError, evaluate_gold, update_baseline
     from pipeline.gold import DEFAULT_SHARED
     from pipeline.nlp import build_nlp
 

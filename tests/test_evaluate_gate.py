@@ -8,13 +8,15 @@ import pytest
 
 from pipeline.evaluate import (
     PRF,
-    BaselineError,
     EvaluationReport,
     Ratio,
     SectionScores,
+    gold_checksum,
+)
+from pipeline.gate import (
+    BaselineError,
     check_floors,
     gate_metrics,
-    gold_checksum,
     load_baseline,
     report_metrics,
     update_baseline,

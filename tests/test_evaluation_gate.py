@@ -8,8 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluate import check_floors, load_baseline
-from pipeline.gate import BASELINE, evaluate_gold
+from pipeline.gate import BASELINE, check_floors, evaluate_gold, load_baseline
 from tests.conftest import SHARED
 
 

@@ -33,6 +33,11 @@ class InputError(Exception):
 def decode_bytes(data: bytes) -> tuple[str, list[str]]:
     """Decode file bytes: UTF-8 (BOM dropped), else cp1252, else latin-1, with a warning."""
     warnings: list[str] = []
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 file ("Save as Unicode" on Windows)
+        try:
+            return data.decode("utf-16"), ["decoded as UTF-16 (byte order mark)"]
+        except UnicodeDecodeError:
+            pass
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
@@ -178,7 +183,7 @@ def page_article(data: bytes, display_path: str, suffix: str = ".txt") -> Articl
     from pipeline.html import html_to_text
 
     sha = sha256_of(data)
-    if looks_binary(data):
+    if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return error_article(display_path, "BinaryInput", "the file is binary, not a text or HTML page", sha)
     text, warnings = decode_bytes(data)
     if not text.strip():

@@ -111,3 +111,12 @@ def test_ingest_batch_survives_bad_files(tmp_path, nlp):
     assert summary.by_status == {"ok": 2, "error": 2}
     good = records[0]
     assert any(e["label"] == "DRUG" and e["text"] == "oxaliplatin" for e in good["entities"])
+
+
+def test_ingest_utf16_page_decodes_with_warning(tmp_path):
+    path = tmp_path / "unicode.txt"
+    path.write_bytes(GOOD_PAGE.encode("utf-16"))
+    article = _one(path)
+    assert article.status == "ok"
+    assert any("UTF-16" in w for w in article.warnings)
+    assert "oxaliplatin 85 mg/m2" in article.source_text

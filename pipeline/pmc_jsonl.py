@@ -16,7 +16,15 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.xmlsafe import author_name, error_article, file_sha256, make_article, open_maybe_gzip, unique
+from pipeline.xmlsafe import (
+    author_name,
+    error_article,
+    file_sha256,
+    guarded,
+    make_article,
+    open_maybe_gzip,
+    unique,
+)
 
 FORMAT = "pmc-rct"
 
@@ -40,7 +48,6 @@ def sniff(head: bytes, path: Path) -> bool:
 def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     """Yield one Article per line of a pmc-rct JSONL file (plain or gzip); never raises."""
     path = Path(path)
-    index = 0
     try:
         sha = file_sha256(path)
         handle = open_maybe_gzip(path)
@@ -48,24 +55,16 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
         yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
                             path=display_path, index=0, fmt=FORMAT, sha256="")
         return
-    try:
+
+    def articles() -> Iterator[Article]:
+        index = 0
         with handle:
             for line_number, raw in enumerate(handle, 1):
-                if not raw.strip():
-                    continue
-                yield _line_article(raw, line_number, display_path, index, sha)
-                index += 1
-    except EOFError:
-        yield error_article(type_="TruncatedGzip",
-                            message=f"compressed stream ended before the end-of-stream marker (truncated .gz file); {index} record(s) were read before the failure",
-                            path=display_path, index=index, fmt=FORMAT, sha256=sha)
-    except Exception as exc:  # noqa: BLE001 - the reader must never raise
-        yield error_article(type_=type(exc).__name__, message=f"reading stopped: {type(exc).__name__}: {exc}",
-                            path=display_path, index=index, fmt=FORMAT, sha256=sha)
-    else:
-        if index == 0:
-            yield error_article(type_="EmptyInput", message="the file holds no records", path=display_path,
-                                index=0, fmt=FORMAT, sha256=sha)
+                if raw.strip():
+                    yield _line_article(raw, line_number, display_path, index, sha)
+                    index += 1
+
+    yield from guarded(articles(), display_path, FORMAT, sha)
 
 
 def _line_article(raw: bytes, line_number: int, path: str, index: int, sha: str) -> Article:

@@ -502,6 +502,31 @@ def unique(items: Iterable[str | None]) -> list[str]:
     return out
 
 
+def guarded(articles: Iterable[Article], display_path: str, fmt: str, sha: str) -> Iterator[Article]:
+    """Pass a reader's Articles through; never raises. A file that breaks part-way ends with
+    one error Article after the records already read; a file with no records gets one too."""
+    index = 0
+    try:
+        for article in articles:
+            yield article
+            index += 1
+    except XMLFileError as exc:
+        yield error_article(type_=exc.type, message=f"{exc.message}; {index} record(s) were read before the failure",
+                            path=display_path, index=index, fmt=fmt, sha256=sha)
+    except EOFError:
+        yield error_article(type_="TruncatedGzip",
+                            message="compressed stream ended before the end-of-stream marker (truncated .gz file); "
+                                    f"{index} record(s) were read before the failure",
+                            path=display_path, index=index, fmt=fmt, sha256=sha)
+    except Exception as exc:  # noqa: BLE001 - the reader must never raise
+        yield error_article(type_=type(exc).__name__, message=f"reading stopped: {type(exc).__name__}: {exc}",
+                            path=display_path, index=index, fmt=fmt, sha256=sha)
+    else:
+        if index == 0:
+            yield error_article(type_="EmptyInput", message="the file holds no records", path=display_path,
+                                index=0, fmt=fmt, sha256=sha)
+
+
 def read_xml_records(
     path: Path,
     display_path: str,
@@ -512,31 +537,23 @@ def read_xml_records(
 ) -> Iterator[Article]:
     """The file loop every XML reader shares; never raises.
 
-    Streams the records (`is_record` picks them, `tags` narrows iterparse), turns each into
-    Articles with `record_articles(element, display_path, index, sha)`, and closes with one
-    error Article when the file breaks part-way (after the records already read), or when it
-    holds no records at all."""
+    Streams the records (`is_record` picks them, `tags` narrows iterparse) and turns each
+    into Articles with `record_articles(element, display_path, index, sha)`; `guarded`
+    closes a broken or empty file with one error Article."""
     path = Path(path)
-    index = 0
     try:
         sha = file_sha256(path)
     except OSError as exc:
         yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
                             path=display_path, index=0, fmt=fmt, sha256="")
         return
-    try:
+
+    def articles() -> Iterator[Article]:
+        index = 0
         records = stream_records(path, is_record, tags) if tags is not None else stream_records(path, is_record)
         for element in records:
             for article in record_articles(element, display_path, index, sha):
                 yield article
                 index += 1
-    except XMLFileError as exc:
-        yield error_article(type_=exc.type, message=f"{exc.message}; {index} record(s) were read before the failure",
-                            path=display_path, index=index, fmt=fmt, sha256=sha)
-    except Exception as exc:  # noqa: BLE001 - the reader must never raise
-        yield error_article(type_=type(exc).__name__, message=f"reading stopped: {type(exc).__name__}: {exc}",
-                            path=display_path, index=index, fmt=fmt, sha256=sha)
-    else:
-        if index == 0:
-            yield error_article(type_="EmptyInput", message="the file holds no records", path=display_path,
-                                index=0, fmt=fmt, sha256=sha)
+
+    yield from guarded(articles(), display_path, fmt, sha)

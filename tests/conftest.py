@@ -41,3 +41,12 @@ def assert_spans(got: list[tuple[str, dict]], expected: list[tuple[str, dict]]) 
                 assert key not in attrs, (span, key, attrs)
             else:
                 assert attrs.get(key) == value, (span, key, attrs)
+
+
+def table_params(rows, misses: dict[str, str]) -> list:
+    """`(id, *values)` rows as pytest params; ids in `misses` are strict xfails with the reason."""
+    out = []
+    for row in rows:
+        marks = [pytest.mark.xfail(strict=True, reason=misses[row[0]])] if row[0] in misses else []
+        out.append(pytest.param(*row[1:], id=row[0], marks=marks))
+    return out

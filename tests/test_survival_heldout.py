@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 from pipeline.survival import find_survival_figures
-from tests.conftest import assert_spans
+from tests.conftest import assert_spans, table_params
 
 M = "months"
 
@@ -55,14 +55,6 @@ KNOWN_MISSES = {
 }
 
 
-def _params(rows, misses):
-    out = []
-    for row in rows:
-        marks = [pytest.mark.xfail(strict=True, reason=misses[row[0]])] if row[0] in misses else []
-        out.append(pytest.param(*row[1:], id=row[0], marks=marks))
-    return out
-
-
-@pytest.mark.parametrize("text,expected", _params(HELD_OUT, KNOWN_MISSES))
+@pytest.mark.parametrize("text,expected", table_params(HELD_OUT, KNOWN_MISSES))
 def test_survival_heldout_case(text, expected):
     check(text, expected)

@@ -66,8 +66,8 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
 @click.option("--shared", type=click.Path(path_type=Path), default=None, help="The shared data folder (default ../shared).")
 def evaluate_cli(gold, pred, as_json, errors, shared) -> None:
     """Score predicted records against hand-labelled gold records."""
-    from pipeline.evaluate import evaluate_files, format_errors, format_report
-    from pipeline.gold import DEFAULT_SHARED
+    from pipeline.evaluation.gold import DEFAULT_SHARED
+    from pipeline.evaluation.scorer import evaluate_files, format_errors, format_report
 
     report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
     if as_json:
@@ -88,8 +88,8 @@ def gold_group() -> None:
 @click.option("--shared", type=click.Path(path_type=Path), default=None)
 def gold_check_cli(paths, shared) -> None:
     """Validate gold files (default: gold/*.jsonl): offsets, labels, attributes, overlaps."""
-    from pipeline.gate import gold_files
-    from pipeline.gold import DEFAULT_SHARED, check_gold, load_gold_file
+    from pipeline.evaluation.gate import gold_files
+    from pipeline.evaluation.gold import DEFAULT_SHARED, check_gold, load_gold_file
 
     files = [Path(p) for p in paths] or gold_files()
     problems = []
@@ -113,8 +113,8 @@ def gold_agreement_cli(first, second, shared) -> None:
     """Inter-annotator agreement between two authoring folders (or two gold JSONL files)."""
     import tempfile
 
-    from pipeline.evaluate import agreement, format_agreement
-    from pipeline.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
+    from pipeline.evaluation.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
+    from pipeline.evaluation.scorer import agreement, format_agreement
 
     def records(path: Path):
         if path.is_dir():
@@ -131,8 +131,8 @@ def gold_agreement_cli(first, second, shared) -> None:
 @click.option("--shared", type=click.Path(path_type=Path), default=None)
 def gold_baseline_cli(allow_lower, shared) -> None:
     """Measure the pipeline on gold/ and raise the floors in gold/baseline.json."""
-    from pipeline.gate import BASELINE, BaselineError, evaluate_gold, update_baseline
-    from pipeline.gold import DEFAULT_SHARED
+    from pipeline.evaluation.gate import BASELINE, BaselineError, evaluate_gold, update_baseline
+    from pipeline.evaluation.gold import DEFAULT_SHARED
     from pipeline.nlp import build_nlp
 
     report, _ = evaluate_gold(build_nlp(), shared=shared or DEFAULT_SHARED)
@@ -148,7 +148,7 @@ def gold_baseline_cli(allow_lower, shared) -> None:
 @click.option("--index", default=0, show_default=True, help="Record number in a multi-record file.")
 def source_cli(path, index) -> None:
     """Print the source text that a record's offsets index into."""
-    from pipeline.ingest import read_articles
+    from pipeline.readers.ingest import read_articles
 
     for article in read_articles(path, str(path)):
         if article.index == index:
@@ -165,7 +165,7 @@ def source_cli(path, index) -> None:
               help="Folder for articles.csv, sections.csv and entities.csv.")
 def export_cli(records, out_dir) -> None:
     """Flatten a records JSONL into CSV tables that join on the record id."""
-    from pipeline.export import export_tables
+    from pipeline.output.tables import export_tables
 
     try:
         counts = export_tables(records, out_dir)

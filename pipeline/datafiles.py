@@ -12,6 +12,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
 
 class DataFileError(ValueError):
     """A data file that does not fit its documented schema."""

@@ -18,7 +18,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline.article import Article, Heading
-from pipeline.ingest import iter_input_files, read_articles
+from pipeline.readers.discover import iter_input_files
+from pipeline.readers.ingest import read_articles
 from pipeline.records import ErrorInfo, Record, build_record
 
 BATCH_ARTICLES = 64

@@ -17,7 +17,7 @@ import spacy
 from spacy.language import Language
 
 import pipeline._extensions  # noqa: F401  (registers the extensions)
-from pipeline.tokenizer import AbstractTokenizer
+from pipeline.components.tokenizer import AbstractTokenizer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SECTION_MODEL = REPO_ROOT / "models" / "section_model"
@@ -41,12 +41,12 @@ def default_section_model() -> Path | None:
 def build_nlp(section_model: str | Path | None | bool = True) -> Language:
     """The extraction pipeline. section_model: True = the shipped model, None/False = none."""
     # The component modules register their factories on import.
-    import pipeline.doses  # noqa: F401
-    import pipeline.drugs  # noqa: F401
-    import pipeline.hazard_ratios  # noqa: F401
-    import pipeline.sections  # noqa: F401
-    import pipeline.sentences  # noqa: F401
-    import pipeline.survival  # noqa: F401
+    import pipeline.components.doses  # noqa: F401
+    import pipeline.components.drugs  # noqa: F401
+    import pipeline.components.hazard_ratios  # noqa: F401
+    import pipeline.components.sections  # noqa: F401
+    import pipeline.components.sentences  # noqa: F401
+    import pipeline.components.survival  # noqa: F401
 
     if section_model is True:
         section_model = default_section_model()

@@ -26,7 +26,7 @@ sys.path.insert(0, str(REPO))
 
 
 def load_pages(shared: Path, count: int) -> list[tuple[str, bytes]]:
-    from pipeline.ingest import iter_input_files
+    from pipeline.readers.discover import iter_input_files
 
     roots = [REPO / "corpus"] + ([shared / "seeds"] if (shared / "seeds").exists() else [])
     pages = [(str(p), p.read_bytes()) for p, _ in iter_input_files(roots)]
@@ -39,7 +39,7 @@ def load_pages(shared: Path, count: int) -> list[tuple[str, bytes]]:
 def time_tokenizer(pages) -> float:
     import spacy
 
-    from pipeline.ingest import decode_bytes
+    from pipeline.readers.decode import decode_bytes
 
     nlp = spacy.blank("en")
     start = time.perf_counter()
@@ -51,7 +51,7 @@ def time_tokenizer(pages) -> float:
 
 def time_pipeline(pages, nlp) -> float:
     from pipeline.extract import process_articles, write_record
-    from pipeline.ingest import page_article
+    from pipeline.readers.ingest import page_article
 
     sink = io.StringIO()
     start = time.perf_counter()
@@ -125,7 +125,7 @@ def xml_rows(shared: Path, records: int) -> list[str]:
             files.insert(0, ("medline16n0902.xml.gz (605 records)", medline))
         for name, path in files:
             read = (
-                "from pathlib import Path\nfrom pipeline.pubmed_xml import read_articles\n"
+                "from pathlib import Path\nfrom pipeline.readers.pubmed_xml import read_articles\n"
                 f"n = sum(1 for _ in read_articles(Path({str(path)!r}), 'x'))\nprint('RECORDS', n)\n"
             )
             secs, peak, last = _peak_mb_of(read)

@@ -23,7 +23,7 @@ def bc5cdr(shared: Path) -> dict | None:
     path = shared / "data" / "bc5cdr" / "CDR_DevelopmentSet.PubTator.txt"
     if not path.exists():
         return None
-    from pipeline.bc5cdr import evaluate_drugs_on_bc5cdr
+    from pipeline.evaluation.bc5cdr import evaluate_drugs_on_bc5cdr
     from pipeline.nlp import build_nlp
 
     result = evaluate_drugs_on_bc5cdr(path, build_nlp(section_model=None))
@@ -34,13 +34,13 @@ def sections(shared: Path) -> dict | None:
     data = shared / "data" / "pmc-rct" / "abstracts.jsonl"
     if not data.exists():
         return None
-    from pipeline.section_model import (
+    from pipeline.components.section_model import (
         load_section_model,
         prepare_abstracts,
         score,
         smoothed_labels,
     )
-    from pipeline.sections import LABELS, cue_probabilities, smooth_labels
+    from pipeline.components.sections import LABELS, cue_probabilities, smooth_labels
 
     dev_ids = set((REPO / "models" / "section_model" / "dev_ids.txt").read_text().split())
     dev = [a for a in prepare_abstracts(data) if a.doc_id in dev_ids]

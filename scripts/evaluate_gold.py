@@ -22,15 +22,15 @@ def main() -> int:
     parser.add_argument("--subset", choices=["seed", "corpus", "pmc", "heldout", "blind"], default=None)
     args = parser.parse_args()
 
-    from pipeline.evaluate import format_errors, format_report
-    from pipeline.gate import GOLD_DIR, evaluate_gold
+    from pipeline.evaluation.gate import GOLD_DIR, evaluate_gold
+    from pipeline.evaluation.scorer import format_errors, format_report
     from pipeline.nlp import build_nlp
 
     nlp = build_nlp(section_model=None if args.no_section_model else True)
     gold_dir = GOLD_DIR
     if args.subset:
-        import tempfile
         import shutil
+        import tempfile
 
         tmp = Path(tempfile.mkdtemp())
         name = {"seed": "seeds.jsonl", "corpus": "corpus.jsonl", "pmc": "pmc_rct.jsonl",

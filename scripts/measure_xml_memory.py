@@ -22,10 +22,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 READERS = {
-    "pubmed-xml": "pipeline.pubmed_xml",
-    "medline": "pipeline.medline",
-    "jats": "pipeline.jats",
-    "pmc-rct": "pipeline.pmc_jsonl",
+    "pubmed-xml": "pipeline.readers.pubmed_xml",
+    "medline": "pipeline.readers.medline",
+    "jats": "pipeline.readers.jats",
+    "pmc-rct": "pipeline.readers.pmc_jsonl",
 }
 
 

@@ -20,7 +20,7 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.section_model import (  # noqa: E402
+from pipeline.components.section_model import (  # noqa: E402
     TrainSettings,
     evaluate,
     load_section_model,

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.bc5cdr import evaluate_drugs_on_bc5cdr, read_pubtator
-from pipeline.doses import tagging_nlp
+from pipeline.components.doses import tagging_nlp
+from pipeline.evaluation.bc5cdr import evaluate_drugs_on_bc5cdr, read_pubtator
 
 BC5CDR = Path(__file__).resolve().parents[2] / "shared" / "data" / "bc5cdr"
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.clean import clean_page
-from pipeline.ingest import read_source_text
+from pipeline.cleaning.clean import clean_page
+from pipeline.readers.decode import read_source_text
 from tests.conftest import shared_path
 
 SEED_CASES = [

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import read_articles
+from pipeline.readers.ingest import read_articles
 
 FOLDERS = [Path(__file__).resolve().parent / "fixtures" / name for name in ("unseen_pages", "unseen_pages_2", "unseen_pages_3")]
 PAGES = sorted(p for folder in FOLDERS if folder.exists() for p in folder.glob("*") if p.suffix in {".txt", ".html"})

@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.doses import DoseMention, find_doses, load_units, parse_number
-from pipeline.drugs import DataFileError
+from pipeline.components.doses import DoseMention, find_doses, load_units, parse_number
+from pipeline.components.drugs import DataFileError
 
 DEV_CASES = [
     ("alternatives", "with the use of 1.5 or 2.0 mg/kg melphalan", [("1.5 or 2.0 mg/kg", {"values": [1.5, 2.0], "unit": "mg/kg"})]),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.doses import tagging_nlp
+from pipeline.components.doses import tagging_nlp
 
 
 def doses_in(text: str) -> list[tuple[str, str | None]]:
@@ -58,7 +58,7 @@ def test_dose_never_overlaps_drug():
     ids=["inhaler", "sentence-start", "years-are-not-a-combination"],
 )
 def test_doses_fixed_combination_gives_each_drug_its_dose(text, expected):
-    from pipeline.doses import tagging_nlp
+    from pipeline.components.doses import tagging_nlp
 
     doc = tagging_nlp()(text)
     got = [(s.text, s._.attrs.get("drug"), s._.attrs["unit"]) for s in doc.spans["entities"] if s.label_ == "DOSE"]
@@ -77,7 +77,7 @@ def test_doses_fixed_combination_gives_each_drug_its_dose(text, expected):
     ids=["salt-then-defined-abbreviation", "salt-word", "dose-then-slash-then-drug"],
 )
 def test_doses_salt_names_and_slash_separated_products(text, drugs, doses):
-    from pipeline.doses import tagging_nlp
+    from pipeline.components.doses import tagging_nlp
 
     doc = tagging_nlp()(text)
     spans = doc.spans["entities"]

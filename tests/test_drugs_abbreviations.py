@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.doses import tagging_nlp
-from pipeline.drugs import drug_mentions, schwartz_hearst
+from pipeline.components.doses import tagging_nlp
+from pipeline.components.drugs import drug_mentions, schwartz_hearst
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.doses import tagging_nlp
+from pipeline.components.doses import tagging_nlp
 
 
 def tagged(text: str):

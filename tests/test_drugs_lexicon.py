@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from pipeline.drugs import (
+from pipeline.components.drugs import (
     DATA_DIR,
     DataFileError,
     DrugMatcher,
@@ -56,7 +56,7 @@ def test_is_short_abbreviation(variant, short):
 def test_matcher_builds_in_a_few_seconds(lexicon):
     import spacy
 
-    from pipeline.tokenizer import AbstractTokenizer
+    from pipeline.components.tokenizer import AbstractTokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = AbstractTokenizer(nlp.vocab)

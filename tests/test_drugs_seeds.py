@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.doses import tagging_nlp
-from pipeline.ingest import read_source_text
+from pipeline.components.doses import tagging_nlp
+from pipeline.readers.decode import read_source_text
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

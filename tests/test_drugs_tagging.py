@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.doses import tagging_nlp
-from pipeline.drugs import drug_mentions
+from pipeline.components.doses import tagging_nlp
+from pipeline.components.drugs import drug_mentions
 
 
 def drugs_in(text: str) -> list[tuple[str, str]]:

@@ -6,20 +6,20 @@ import json
 
 import pytest
 
-from pipeline.evaluate import (
-    PRF,
-    EvaluationReport,
-    Ratio,
-    SectionScores,
-    gold_checksum,
-)
-from pipeline.gate import (
+from pipeline.evaluation.gate import (
     BaselineError,
     check_floors,
     gate_metrics,
     load_baseline,
     report_metrics,
     update_baseline,
+)
+from pipeline.evaluation.scorer import (
+    PRF,
+    EvaluationReport,
+    Ratio,
+    SectionScores,
+    gold_checksum,
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluate import evaluate
+from pipeline.evaluation.scorer import evaluate
 
 TITLE = "Isolated hepatic perfusion for liver metastases from neuroendocrine neoplasms."
 BODY = (

@@ -61,7 +61,8 @@ def test_extract_mixed_folder_gives_every_format_a_record(mixed_folder, tmp_path
 def test_extract_offsets_index_the_source_text_of_every_format(mixed_folder, nlp):
     """`text == source_text[start:end]` for entities, sections and abstracts in every format."""
     from pipeline.extract import process_articles
-    from pipeline.ingest import iter_input_files, read_articles
+    from pipeline.readers.discover import iter_input_files
+    from pipeline.readers.ingest import read_articles
 
     articles = [a for p, d in iter_input_files([mixed_folder]) for a in read_articles(p, d)]
     texts = {(a.path, a.index): a.source_text for a in articles}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gold import check_gold, load_source_text, resolve_authoring
+from pipeline.evaluation.gold import check_gold, load_source_text, resolve_authoring
 
 TEXT = (
     "Hepatic arterial infusion of floxuridine after resection of colorectal liver metastases.\n\n"
@@ -167,7 +167,7 @@ def test_gold_check_resolved_authoring_on_a_real_seed():
 
 @pytest.mark.parametrize("start, end", [(3, 9), (0, 6)], ids=["end-of-word", "start-of-word"])
 def test_gold_check_rejects_entities_inside_words(start, end):
-    from pipeline.gold import check_gold
+    from pipeline.evaluation.gold import check_gold
 
     text = "cisplatin given"
     record = {"doc": "seed:x", "entities": [{"label": "DRUG", "start": start, "end": end, "text": text[start:end], "attrs": {}}]}

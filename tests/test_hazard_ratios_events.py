@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.hazard_ratios import find_hazard_ratios
+from pipeline.components.hazard_ratios import find_hazard_ratios
 
 CASES = [
     ("Overall survival was longer with the combination (HR 0.70; 95% CI 0.55-0.89).", {"0.70": "OS"}),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.hazard_ratios import find_hazard_ratios
+from pipeline.components.hazard_ratios import find_hazard_ratios
 from tests.conftest import assert_spans, table_params
 
 

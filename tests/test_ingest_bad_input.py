@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.ingest import decode_bytes, iter_input_files, read_articles
+from pipeline.readers.decode import decode_bytes
+from pipeline.readers.discover import iter_input_files
+from pipeline.readers.ingest import read_articles
 
 GOOD_PAGE = (
     "Send to\n\nAnn Test Oncol. 2010 Jan;1(1):1-9.\n\nA trial of something useful in patients.\n\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.medline import parse_citation_line, split_abstract
+from pipeline.readers.medline import parse_citation_line, split_abstract
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.medline import read_articles, sniff
+from pipeline.readers.medline import read_articles, sniff
 from pipeline.records import Metadata
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"

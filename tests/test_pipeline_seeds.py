@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluate import evaluate
+from pipeline.evaluation.scorer import evaluate
 from tests.conftest import shared_path
 
 GOLD = Path(__file__).resolve().parents[1] / "gold" / "seeds.jsonl"

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gold import pmc_source_text
-from pipeline.pmc_jsonl import read_articles, sniff
+from pipeline.evaluation.gold import pmc_source_text
+from pipeline.readers.pmc_jsonl import read_articles, sniff
 from pipeline.records import Metadata
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"

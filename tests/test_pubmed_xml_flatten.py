@@ -5,7 +5,8 @@ from __future__ import annotations
 import pytest
 from lxml import etree
 
-from pipeline.xmlsafe import PARSER_OPTIONS, author_initials, first_year, flatten
+from pipeline.readers.xmlsafe import PARSER_OPTIONS
+from pipeline.readers.xmltext import author_initials, first_year, flatten
 
 
 def parse(xml: str) -> etree._Element:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.pubmed_xml import read_articles
+from pipeline.readers.pubmed_xml import read_articles
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "scripts"))

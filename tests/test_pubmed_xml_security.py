@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.jats import read_articles as read_jats
-from pipeline.pubmed_xml import read_articles
+from pipeline.readers.jats import read_articles as read_jats
+from pipeline.readers.pubmed_xml import read_articles
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
 
@@ -112,8 +112,8 @@ def test_pubmed_xml_hostile_file_does_not_stop_a_batch():
     ids=["gzip", "truncated-gzip", "plain"],
 )
 def test_read_head_decompresses_even_when_truncated(fixture, starts_with):
-    from pipeline.pubmed_xml import sniff
-    from pipeline.xmlsafe import read_head
+    from pipeline.readers.pubmed_xml import sniff
+    from pipeline.readers.xmlsafe import read_head
 
     head = read_head(FIXTURES / fixture, 4096)
     assert head.startswith(starts_with) and len(head) == 4096
@@ -134,10 +134,10 @@ def test_pubmed_xml_entity_declaration_refused_in_wide_encodings(tmp_path, codec
 @pytest.mark.parametrize(
     ("module", "name", "content"),
     [
-        ("pipeline.pubmed_xml", "empty-set.xml", b'<?xml version="1.0"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n'),
-        ("pipeline.jats", "empty-set.xml", b"<pmc-articleset></pmc-articleset>"),
-        ("pipeline.medline", "blank.nbib", b"\n\n   \n"),
-        ("pipeline.pmc_jsonl", "blank.jsonl", b"\n \n"),
+        ("pipeline.readers.pubmed_xml", "empty-set.xml", b'<?xml version="1.0"?>\n<PubmedArticleSet>\n</PubmedArticleSet>\n'),
+        ("pipeline.readers.jats", "empty-set.xml", b"<pmc-articleset></pmc-articleset>"),
+        ("pipeline.readers.medline", "blank.nbib", b"\n\n   \n"),
+        ("pipeline.readers.pmc_jsonl", "blank.jsonl", b"\n \n"),
     ],
     ids=["pubmed-xml", "jats", "medline", "pmc-rct"],
 )
@@ -153,11 +153,11 @@ def test_reader_without_records_yields_one_error(tmp_path, module, name, content
 DAMAGE_CASES = [
     (module, fixture, fraction)
     for module, fixture in [
-        ("pipeline.pubmed_xml", "pubmed_set.xml"),
-        ("pipeline.pubmed_xml", "pubmed_set.xml.gz"),
-        ("pipeline.jats", "jats_articleset.xml"),
-        ("pipeline.medline", "medline_records.nbib"),
-        ("pipeline.pmc_jsonl", "pmc_rct_sample.jsonl"),
+        ("pipeline.readers.pubmed_xml", "pubmed_set.xml"),
+        ("pipeline.readers.pubmed_xml", "pubmed_set.xml.gz"),
+        ("pipeline.readers.jats", "jats_articleset.xml"),
+        ("pipeline.readers.medline", "medline_records.nbib"),
+        ("pipeline.readers.pmc_jsonl", "pmc_rct_sample.jsonl"),
     ]
     for fraction in (0.05, 0.3, 0.55, 0.8, 0.97)
 ]

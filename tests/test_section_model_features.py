@@ -1,10 +1,16 @@
-"""Pure parts of pipeline.section_model: features, aim relabelling, paragraph smoothing, scoring."""
+"""Pure parts of pipeline.components.section_model: features, aim relabelling, paragraph smoothing, scoring."""
 
 from __future__ import annotations
 
 import pytest
 
-from pipeline.section_model import load_section_model, relabel_aims, score, sentence_features, smoothed_labels
+from pipeline.components.section_model import (
+    load_section_model,
+    relabel_aims,
+    score,
+    sentence_features,
+    smoothed_labels,
+)
 
 
 def test_sentence_features_position_and_context():

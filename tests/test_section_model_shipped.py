@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import spacy
 
-import pipeline.sections  # noqa: F401  (registers abstracts_sections)
-import pipeline.sentences  # noqa: F401  (registers abstracts_sentences)
-from pipeline.section_model import load_section_model, model_dir
-from pipeline.sections import LABELS
-from pipeline.tokenizer import AbstractTokenizer
+import pipeline.components.sections  # noqa: F401  (registers abstracts_sections)
+import pipeline.components.sentences  # noqa: F401  (registers abstracts_sentences)
+from pipeline.components.section_model import load_section_model, model_dir
+from pipeline.components.sections import LABELS
+from pipeline.components.tokenizer import AbstractTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]
 MODEL = ROOT / "models" / "section_model"

@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 import spacy
 
-import pipeline.sections  # noqa: F401  (registers abstracts_sections)
-import pipeline.sentences  # noqa: F401  (registers abstracts_sentences)
+import pipeline.components.sections  # noqa: F401  (registers abstracts_sections)
+import pipeline.components.sentences  # noqa: F401  (registers abstracts_sentences)
 from pipeline.article import layout_structured
-from pipeline.sections import LABELS
-from pipeline.tokenizer import AbstractTokenizer
+from pipeline.components.sections import LABELS
+from pipeline.components.tokenizer import AbstractTokenizer
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # seeds without headings: four paragraphs each

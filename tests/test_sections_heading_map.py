@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.sections import (
+from pipeline.components.sections import (
     HeadingMap,
     HeadingMapError,
     heading_category,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.survival import find_survival_figures
+from pipeline.components.survival import find_survival_figures
 from tests.conftest import assert_spans
 
 M, Y, W, D, P = "months", "years", "weeks", "days", "%"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 import spacy
 
-import pipeline.hazard_ratios  # noqa: F401  (registers the component)
-import pipeline.sentences  # noqa: F401
-import pipeline.survival  # noqa: F401
-from pipeline.tokenizer import AbstractTokenizer
+import pipeline.components.hazard_ratios  # noqa: F401  (registers the component)
+import pipeline.components.sentences  # noqa: F401
+import pipeline.components.survival  # noqa: F401
+from pipeline.components.tokenizer import AbstractTokenizer
 
 TEXT = (
     "Median PFS and OS were 4.4 and 4.5 months, respectively (median follow-up, 23 months). "
@@ -55,7 +55,7 @@ def test_survival_component_title_doc_without_sentences(nlp):
 
 def test_survival_component_counts_misaligned_hits():
     """A hit whose characters do not fall on token edges is skipped and counted, not raised."""
-    from pipeline.survival import SurvivalFigure, add_entity_spans
+    from pipeline.components.survival import SurvivalFigure, add_entity_spans
 
     nlp = spacy.blank("en")
     doc = nlp.make_doc("Median survival was 48 months.")

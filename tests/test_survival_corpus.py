@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.gold import pmc_source_text
-from pipeline.hazard_ratios import find_hazard_ratios
-from pipeline.survival import find_survival_figures
-from pipeline.tokenizer import split_words
+from pipeline.components.hazard_ratios import find_hazard_ratios
+from pipeline.components.survival import find_survival_figures
+from pipeline.components.tokenizer import split_words
+from pipeline.evaluation.gold import pmc_source_text
 
 ABSTRACTS = Path(__file__).resolve().parents[2] / "shared" / "data" / "pmc-rct" / "abstracts.jsonl"
 

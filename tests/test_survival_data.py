@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
+from importlib import resources
 
 import pytest
 
-from pipeline.survival import DataFileError, SurvivalLexicon, load_terms
-from pipeline.survival import TERMS_FILE
-from importlib import resources
+from pipeline.components.survival import TERMS_FILE, DataFileError, SurvivalLexicon, load_terms
 
 
 def shipped_text() -> str:

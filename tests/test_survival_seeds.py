@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.hazard_ratios import find_hazard_ratios
-from pipeline.survival import find_survival_figures
+from pipeline.components.hazard_ratios import find_hazard_ratios
+from pipeline.components.survival import find_survival_figures
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 

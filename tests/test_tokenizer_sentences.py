@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from pipeline.sentences import set_sentence_starts  # noqa: F401  (registers the component)
-from pipeline.tokenizer import AbstractTokenizer, split_words
+from pipeline.components.sentences import set_sentence_starts  # noqa: F401  (registers the component)
+from pipeline.components.tokenizer import AbstractTokenizer, split_words
 
 
 @pytest.mark.parametrize(

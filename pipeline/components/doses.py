@@ -28,9 +28,8 @@ from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401
 from pipeline._extensions import ENTITIES_KEY
-from pipeline.drugs import DataFileError, check_keys, load_json_strict
+from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 UNITS_FILE = "dose_units.json"
 
 
@@ -404,7 +403,7 @@ class DoseTagger:
 @lru_cache(maxsize=1)
 def tagging_nlp() -> Language:
     """Tokenizer + sentences + drugs + doses, built once per process (tests, tools, BC5CDR)."""
-    from pipeline.drugs import build_nlp
+    from pipeline.components.drugs import build_nlp
 
     nlp = build_nlp()
     nlp.add_pipe("abstracts_doses")

@@ -3,7 +3,7 @@
 Line fields: pmcid, pmid, doi, title, journal_abbrev, journal, year, volume, issue, pages,
 authors[{surname, given}], affiliations, keywords, copyright, sections[{heading, text}].
 One `Article` per non-blank line (`index` counts non-blank lines from 0). The source text is
-`layout_structured(title, [(heading, text), ...])`, identical to `pipeline.gold.pmc_source_text`
+`layout_structured(title, [(heading, text), ...])`, identical to `pipeline.evaluation.gold.pmc_source_text`
 so gold offsets for `pmc:` documents index into it unchanged. A line that is not a JSON object
 with a `sections` list yields an error Article for that line only.
 """
@@ -16,15 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.xmlsafe import (
-    author_name,
-    error_article,
-    file_sha256,
-    guarded,
-    make_article,
-    open_maybe_gzip,
-    unique,
-)
+from pipeline.readers.xmlsafe import file_sha256, guarded, open_maybe_gzip
+from pipeline.readers.xmltext import author_name, error_article, make_article, unique
 
 FORMAT = "pmc-rct"
 

@@ -8,7 +8,7 @@ relative position in the abstract (`__pos3__`), first/last sentence, and the fir
 of the previous / next sentence (`p:we`, `n:the`). Building the Doc from words avoids any
 tokenizer, so the saved pipeline loads with plain spaCy.
 
-`pipeline.sections` calls `SectionModel.predict_sentences` and smooths the result; the
+`pipeline.components.sections` calls `SectionModel.predict_sentences` and smooths the result; the
 training and evaluation code (`prepare_abstracts`, `train`, `evaluate`) lives here so
 that `scripts/train_section_model.py` stays a thin command.
 """
@@ -16,11 +16,11 @@ that `scripts/train_section_model.py` stays a thin command.
 from __future__ import annotations
 
 import json
-from contextlib import nullcontext
 import math
 import random
 import re
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
@@ -28,7 +28,7 @@ from typing import Iterable, Optional, Sequence
 import spacy
 from spacy.tokens import Doc, Span
 
-from .sections import LABELS, load_heading_map, smooth_labels
+from pipeline.components.sections import LABELS, load_heading_map, smooth_labels
 
 N_POSITION_BUCKETS = 10
 CONTEXT_WORDS = 3
@@ -188,8 +188,8 @@ def relabel_aims(sentences: Sequence[Sequence[str]], labels: Sequence[str]) -> l
 
 
 def _sentence_nlp() -> spacy.Language:
-    from . import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
-    from .tokenizer import AbstractTokenizer
+    from pipeline.components import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
+    from pipeline.components.tokenizer import AbstractTokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = AbstractTokenizer(nlp.vocab)

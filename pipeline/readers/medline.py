@@ -20,17 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.xmlsafe import (
-    XMLFileError,
-    author_name,
-    error_article,
-    file_sha256,
-    first_year,
-    iter_chunks,
-    make_article,
-    record_error,
-    unique,
-)
+from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_chunks
+from pipeline.readers.xmltext import author_name, error_article, first_year, make_article, record_error, unique
 
 FORMAT = "medline"
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)$")

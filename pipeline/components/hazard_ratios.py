@@ -30,8 +30,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
-from pipeline.survival import (
-    load_terms,
+from pipeline.components.survival import (
     CI_LABEL,
     CI_RE,
     DASH,
@@ -43,6 +42,7 @@ from pipeline.survival import (
     add_entity_spans,
     doc_sentences,
     lexicon,
+    load_terms,
     parse_number,
     split_sentences,
 )

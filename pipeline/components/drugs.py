@@ -36,10 +36,9 @@ from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY
-from pipeline.tokenizer import split_words
-from pipeline.datafiles import DataFileError, check_keys, load_json_strict  # noqa: F401
+from pipeline.components.tokenizer import split_words
+from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict  # noqa: F401
 
-DATA_DIR = Path(__file__).resolve().parent / "data"
 ADDITIONS_FILE = "drug_additions.json"
 EXCLUSIONS_FILE = "drug_exclusions.json"
 LEXICON_PACKAGE = "drug_named_entity_recognition"
@@ -765,8 +764,8 @@ def build_nlp() -> Language:
     """A minimal pipeline for this module's tools and tests: tokenizer, sentences, drugs."""
     import spacy
 
-    from pipeline import sentences  # noqa: F401
-    from pipeline.tokenizer import AbstractTokenizer
+    from pipeline.components import sentences  # noqa: F401
+    from pipeline.components.tokenizer import AbstractTokenizer
 
     nlp = spacy.blank("en")
     nlp.tokenizer = AbstractTokenizer(nlp.vocab)

@@ -9,9 +9,9 @@ leaves a blank line (a paragraph) or a heading start always opens a sentence.
 from __future__ import annotations
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
 import pipeline._extensions  # noqa: F401  (Doc._.paragraphs, Doc._.headings)
-from spacy.tokens import Doc
 
 # Words that end with a full stop without ending a sentence.
 ABBREVIATIONS = frozenset(

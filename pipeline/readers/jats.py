@@ -23,13 +23,12 @@ from typing import Any
 from lxml import etree
 
 from pipeline.article import Article
-from pipeline.xmlsafe import (
-    read_xml_records,
+from pipeline.readers.xmlsafe import is_top_level, read_xml_records
+from pipeline.readers.xmltext import (
     author_name,
     error_article,
     first_year,
     flatten,
-    is_top_level,
     local_name,
     make_article,
     record_error,

@@ -7,7 +7,7 @@ solvents, toxins, lab substances), so precision against it understates ours and 
 counts chemicals we are told not to tag; the numbers are a lexicon health check, not a score
 against our guidelines.
 
-    from pipeline.bc5cdr import evaluate_drugs_on_bc5cdr
+    from pipeline.evaluation.bc5cdr import evaluate_drugs_on_bc5cdr
     evaluate_drugs_on_bc5cdr("../shared/data/bc5cdr/CDR_DevelopmentSet.PubTator.txt", nlp)
 """
 
@@ -120,9 +120,9 @@ def main() -> None:  # pragma: no cover - a developer tool
     import json
     import sys
 
-    from pipeline.drugs import build_nlp
+    from pipeline.components.drugs import build_nlp
 
-    path = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).resolve().parents[2] / "shared/data/bc5cdr/CDR_DevelopmentSet.PubTator.txt")
+    path = sys.argv[1] if len(sys.argv) > 1 else str(Path(__file__).resolve().parents[3] / "shared/data/bc5cdr/CDR_DevelopmentSet.PubTator.txt")
     print(json.dumps(evaluate_drugs_on_bc5cdr(path, build_nlp()), indent=1))
 
 

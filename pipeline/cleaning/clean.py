@@ -1,6 +1,6 @@
 """The cleaning stage: find the article in a scraped page's text and drop the furniture.
 
-Input is the page's source text (a text copy of a page, or what `pipeline.html` extracted
+Input is the page's source text (a text copy of a page, or what `pipeline.readers.html` extracted
 from HTML). Output is an `Article`: title span, abstract span, headings and paragraphs inside
 the abstract, and metadata (citation parsed into journal/year/volume/issue/pages, DOI, PMID,
 affiliations, MeSH terms, keywords, article copyright line). Nothing is rewritten: every
@@ -126,7 +126,7 @@ def site_patterns() -> SitePatterns:
 
 
 def heading_category(text: str) -> str | None:
-    from pipeline.sections import heading_category as lookup
+    from pipeline.components.sections import heading_category as lookup
 
     return lookup(text)
 
@@ -623,7 +623,7 @@ def _ends_with_conclusions(line: Line) -> bool:
 
 
 def is_trailer_heading(text: str) -> bool:
-    from pipeline.sections import is_trailer_heading as trailer
+    from pipeline.components.sections import is_trailer_heading as trailer
 
     return trailer(text)
 

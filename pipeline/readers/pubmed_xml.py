@@ -2,7 +2,7 @@
 
 One `Article` per `PubmedArticle` / `MedlineCitation` / `PubmedBookArticle`, one per PMID of a
 `DeleteCitation` (status "deleted"), in file order (`Article.index`). The file is streamed
-(see `pipeline.xmlsafe.stream_records`), so a 30k-record baseline file is read in flat memory.
+(see `pipeline.readers.xmlsafe.stream_records`), so a 30k-record baseline file is read in flat memory.
 
 Source text: `layout_structured(ArticleTitle, [(AbstractText@Label, text), ...])`; a
 section's NlmCategory (unless UNASSIGNED) becomes `Heading.category`. Inline markup
@@ -20,14 +20,13 @@ from typing import Any
 from lxml import etree
 
 from pipeline.article import Article
-from pipeline.xmlsafe import (
-    read_xml_records,
+from pipeline.readers.xmlsafe import is_top_level, read_xml_records
+from pipeline.readers.xmltext import (
     author_name,
     child_text,
     error_article,
     first_year,
     flatten,
-    is_top_level,
     make_article,
     record_error,
     unique,

@@ -7,7 +7,7 @@ Spans covering the abstract text without its headings, each labelled with an NLM
 
 - "xml": the source stated the category (`Heading.category`, e.g. PubMed NlmCategory);
 - "heading": the author heading was mapped with `pipeline/data/heading_map.json`;
-- "model": the trained sentence classifier (`pipeline.section_model`) chose the label;
+- "model": the trained sentence classifier (`pipeline.components.section_model`) chose the label;
 - "paragraph" / "sentence": the cue-word heuristic chose it (no model configured).
 
 Without headings the labels follow the canonical order BACKGROUND <= OBJECTIVE <= METHODS
@@ -34,8 +34,8 @@ from typing import Optional, Sequence
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from . import _extensions  # noqa: F401  (registers the extensions)
-from ._extensions import SECTIONS_KEY
+from pipeline import _extensions  # noqa: F401  (registers the extensions)
+from pipeline._extensions import SECTIONS_KEY
 from pipeline.datafiles import DataFileError, loads_strict
 
 # Canonical order of an abstract; the smoothing never goes backwards in this list.
@@ -370,11 +370,11 @@ class SectionTagger:
         """The section model, loaded on first use (a relative path that does not exist
         from the working directory is taken relative to the repository root)."""
         if self._model is None and self.model_path:
-            from .section_model import load_section_model
+            from pipeline.components.section_model import load_section_model
 
             path = Path(self.model_path)
             if not path.is_absolute() and not path.exists():
-                path = Path(__file__).resolve().parents[1] / path
+                path = Path(__file__).resolve().parents[2] / path
             self._model = load_section_model(path)
         return self._model
 

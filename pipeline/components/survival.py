@@ -4,7 +4,7 @@ Sets: `doc.spans["entities"]` gets one Span per reported survival figure, label 
 with `Span._.attrs` holding the guideline attributes (`endpoint`, `scope`, `measure`,
 `horizon`, `value`, `unit`, `ci`, `range`, `p`, `group`, `qualifier`; extras `se`, `iqr`).
 `doc.user_data["survival_misaligned"]` counts figures dropped because their characters did
-not fall on token edges (should stay 0 with pipeline.tokenizer).
+not fall on token edges (should stay 0 with pipeline.components.tokenizer).
 
 The algorithm is the pure function `find_survival_figures(text, sentences)`:
 1. cue phrases come from `data/survival_terms.json`: endpoint phrases (OS, PFS, ...),
@@ -17,7 +17,7 @@ The algorithm is the pure function `find_survival_figures(text, sentences)`:
    endpoint (coordinated endpoints and "respectively" distribute the values), never when
    it is a blocker, and never in a sentence that states a hypothesis (sample size, power).
 The helpers for numbers, p-values, intervals and sentences are shared with
-pipeline.hazard_ratios.
+pipeline.components.hazard_ratios.
 """
 
 from __future__ import annotations
@@ -208,7 +208,7 @@ _SENT_END_RE = regex.compile(r"[.?!][)\]\"'”]*(\s+)(?=[(\[\"“]?[A-Z0-9])")
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
-    """A plain sentence splitter for callers without a spaCy Doc (same idea as pipeline.sentences)."""
+    """A plain sentence splitter for callers without a spaCy Doc (same idea as pipeline.components.sentences)."""
     spans: list[tuple[int, int]] = []
     start = 0
     for match in _SENT_END_RE.finditer(text):

@@ -32,7 +32,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-from pipeline.gold import DEFAULT_SHARED, REPO_ROOT, load_source_text
+from pipeline.evaluation.gold import DEFAULT_SHARED, REPO_ROOT, load_source_text
 
 ENTITY_LABELS: tuple[str, ...] = ("DRUG", "DOSE", "SURVIVAL", "HAZARD_RATIO")
 

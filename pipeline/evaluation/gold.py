@@ -31,7 +31,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 
 
@@ -77,11 +77,11 @@ def doc_source_path(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = RE
 def load_source_text(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = REPO_ROOT) -> str:
     kind, _, name = doc_key.partition(":")
     if kind == "seed":
-        from pipeline.ingest import read_source_text
+        from pipeline.readers.decode import read_source_text
 
         return read_source_text(shared / "seeds" / f"{name}.txt")
     if kind == "corpus":
-        from pipeline.ingest import read_source_text
+        from pipeline.readers.decode import read_source_text
 
         return read_source_text(repo / "corpus" / name)
     if kind == "pmc":
@@ -93,7 +93,7 @@ def load_source_text(doc_key: str, shared: Path = DEFAULT_SHARED, repo: Path = R
         except KeyError:
             raise GoldError(f"{name} is not in pmc-rct/abstracts.jsonl") from None
     if kind == "file":  # a file inside the repository, e.g. tests/fixtures/blind_abstracts/x.txt
-        from pipeline.ingest import read_source_text
+        from pipeline.readers.decode import read_source_text
 
         return read_source_text(repo / name)
     raise GoldError(f"unknown document key {doc_key!r} (expected seed:, corpus: or pmc:)")

@@ -19,15 +19,14 @@ from pydantic import BaseModel, ConfigDict, Field
 from spacy.language import Language
 
 from pipeline.datafiles import DataFileError, loads_strict
-
-from pipeline.evaluate import (
+from pipeline.evaluation.gold import DEFAULT_SHARED, REPO_ROOT
+from pipeline.evaluation.scorer import (
     EvaluationReport,
     evaluate,
     gold_checksum,
     gold_input_paths,
     load_jsonl,
 )
-from pipeline.gold import DEFAULT_SHARED, REPO_ROOT
 
 GOLD_DIR = REPO_ROOT / "gold"
 BASELINE = GOLD_DIR / "baseline.json"

@@ -1,27 +1,22 @@
-"""Reading input files: finding them, decoding, format detection, HTML to text.
-
-`read_source_text(path)` returns the source text that offsets index into: the file decoded
-as UTF-8 with a leading BOM dropped and nothing else changed (cp1252/latin-1 with a warning
-when the bytes are not UTF-8); for HTML, the text `pipeline.html.html_to_text` extracts.
+"""Reading one input file into Articles: format detection, then the format's reader.
 
 `read_articles(path, display_path)` yields one `Article` per record in a file and never
 raises: unreadable, empty, binary or oversized files yield an `error` Article.
 Structured formats (PubMed XML, MEDLINE, JATS, pmc-rct JSONL) are detected by content and
-handed to their readers; everything else is a page (text or HTML) for `pipeline.clean`.
+handed to their readers; everything else is a page (text or HTML) for `pipeline.cleaning`.
 """
 
 from __future__ import annotations
 
 import importlib
-import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from pipeline.article import Article, sha256_of, trim_trailing_copyright
+from pipeline.readers.decode import decode_bytes, looks_binary, looks_like_html
 
-INPUT_SUFFIXES = (".txt", ".html", ".htm", ".xhtml", ".xml", ".gz", ".nbib", ".medline", ".nxml", ".jsonl")
 # Readers of structured formats, tried in this order on the first bytes of a file.
-STRUCTURED_READERS = ("pipeline.pubmed_xml", "pipeline.jats", "pipeline.medline", "pipeline.pmc_jsonl")
+STRUCTURED_READERS = ("pipeline.readers.pubmed_xml", "pipeline.readers.jats", "pipeline.readers.medline", "pipeline.readers.pmc_jsonl")
 MAX_PAGE_BYTES = 20 * 1024 * 1024  # a scraped page larger than this is not a page
 SNIFF_BYTES = 64 * 1024
 
@@ -30,81 +25,9 @@ class InputError(Exception):
     """A file that cannot be turned into an article; the message says why, for the record."""
 
 
-def decode_bytes(data: bytes) -> tuple[str, list[str]]:
-    """Decode file bytes: UTF-8 (BOM dropped), else cp1252, else latin-1, with a warning."""
-    warnings: list[str] = []
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # a UTF-16 file ("Save as Unicode" on Windows)
-        try:
-            return data.decode("utf-16"), ["decoded as UTF-16 (byte order mark)"]
-        except UnicodeDecodeError:
-            pass
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        return data.decode("utf-8"), warnings
-    except UnicodeDecodeError as exc:
-        where = exc.start
-    for encoding in ("cp1252", "latin-1"):
-        try:
-            text = data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        warnings.append(f"not valid UTF-8 (first bad byte at offset {where}); decoded as {encoding}")
-        return text, warnings
-    raise AssertionError("latin-1 decodes every byte string")
-
-
-def looks_like_html(text: str) -> bool:
-    head = text[:4000].lstrip().lower()
-    return head.startswith(("<!doctype html", "<html")) or ("<body" in head and "</" in head) or (
-        head.startswith("<") and "<div" in head and "</div>" in head
-    )
-
-
-def looks_binary(data: bytes) -> bool:
-    sample = data[:8192]
-    if b"\x00" in sample:
-        return True
-    control = sum(1 for b in sample if b < 32 and b not in (9, 10, 12, 13))
-    return bool(sample) and control / len(sample) > 0.05
-
-
-def read_source_text(path: str | Path) -> str:
-    """The source text of a page file (what offsets in its record index into)."""
-    data = Path(path).read_bytes()
-    text, _ = decode_bytes(data)
-    if looks_like_html(text) or Path(path).suffix.lower() in {".html", ".htm", ".xhtml"}:
-        from pipeline.html import html_to_text
-
-        return html_to_text(text).text
-    return text
-
-
-def iter_input_files(paths: Iterable[str | Path]) -> Iterator[tuple[Path, str]]:
-    """Files named on the command line, and the input files below named folders (sorted).
-
-    Yields (path, display_path) where display_path keeps the form the user gave.
-    A path that does not exist is yielded too, so that it gets an error record.
-    """
-    for given in paths:
-        p = Path(given)
-        if p.is_dir():
-            found = []
-            for root, dirs, files in os.walk(p):
-                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-                for name in files:
-                    if name.startswith(".") or not name.lower().endswith(INPUT_SUFFIXES):
-                        continue
-                    found.append(Path(root) / name)
-            for f in sorted(found):
-                yield f, str(f)
-        else:
-            yield p, str(given)
-
-
 def _head_bytes(path: Path) -> bytes:
     """The first bytes of a file, decompressed when it is gzip (a damaged .gz gives what it can)."""
-    from pipeline.xmlsafe import read_head
+    from pipeline.readers.xmlsafe import read_head
 
     return read_head(path, SNIFF_BYTES)
 
@@ -179,8 +102,8 @@ def _read_articles(path: Path, display_path: str, max_page_bytes: int) -> Iterat
 
 def page_article(data: bytes, display_path: str, suffix: str = ".txt") -> Article:
     """A scraped page (text copy or HTML) as an Article, via the cleaning stage."""
-    from pipeline.clean import clean_page
-    from pipeline.html import html_to_text
+    from pipeline.cleaning.clean import clean_page
+    from pipeline.readers.html import html_to_text
 
     sha = sha256_of(data)
     if looks_binary(data) and not data.startswith((b"\xff\xfe", b"\xfe\xff")):

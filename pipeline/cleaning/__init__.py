@@ -1,0 +1,1 @@
+"""Cleaning: find the article in a scraped page and keep its metadata."""

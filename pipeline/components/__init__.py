@@ -1,0 +1,1 @@
+"""The spaCy components, one per module, registered as `abstracts_*` factories."""

@@ -1,0 +1,1 @@
+"""Evaluation: gold files, the scorer, the gate and external datasets."""

@@ -1,0 +1,1 @@
+"""Output sinks: records written as JSONL, CSV tables, databases and review pages."""

@@ -67,7 +67,8 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
 def evaluate_cli(gold, pred, as_json, errors, shared) -> None:
     """Score predicted records against hand-labelled gold records."""
     from pipeline.evaluation.gold import DEFAULT_SHARED
-    from pipeline.evaluation.scorer import evaluate_files, format_errors, format_report
+    from pipeline.evaluation.scorer import evaluate_files
+    from pipeline.evaluation.formatting import format_errors, format_report
 
     report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
     if as_json:
@@ -114,7 +115,8 @@ def gold_agreement_cli(first, second, shared) -> None:
     import tempfile
 
     from pipeline.evaluation.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
-    from pipeline.evaluation.scorer import agreement, format_agreement
+    from pipeline.evaluation.agreement import agreement
+    from pipeline.evaluation.formatting import format_agreement
 
     def records(path: Path):
         if path.is_dir():

@@ -4,8 +4,8 @@
         -> abstracts_survival -> abstracts_hazard_ratios
 
 `build_nlp()` returns it; `nlp.analyze_pipes()` checks that each component finds what it needs.
-The section model is loaded from `models/section_model` (shipped in the repository) unless
-another path is given; with `section_model=None` sections come from headings and paragraphs only.
+The section model is loaded from `models/section_model` (shipped in the repository; an
+installed wheel carries it as `pipeline/models/section_model`) unless another path is given; with `section_model=None` sections come from headings and paragraphs only.
 """
 
 from __future__ import annotations
@@ -19,8 +19,9 @@ from spacy.language import Language
 import pipeline._extensions  # noqa: F401  (registers the extensions)
 from pipeline.components.tokenizer import AbstractTokenizer
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_SECTION_MODEL = REPO_ROOT / "models" / "section_model"
+PACKAGE_DIR = Path(__file__).resolve().parent
+# A wheel installs the models inside the package; a checkout keeps them at the top level.
+MODEL_DIRS = (PACKAGE_DIR / "models", PACKAGE_DIR.parent / "models")
 PIPE_NAMES = (
     "abstracts_sentences",
     "abstracts_sections",
@@ -35,7 +36,7 @@ def default_section_model() -> Path | None:
     env = os.environ.get("ABSTRACTS_SECTION_MODEL")
     if env:
         return Path(env) if env.lower() not in {"", "none", "off"} else None
-    return DEFAULT_SECTION_MODEL if DEFAULT_SECTION_MODEL.exists() else None
+    return next((d / "section_model" for d in MODEL_DIRS if (d / "section_model").exists()), None)
 
 
 def build_nlp(section_model: str | Path | None | bool = True) -> Language:

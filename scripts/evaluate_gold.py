@@ -22,8 +22,8 @@ def main() -> int:
     parser.add_argument("--subset", choices=["seed", "corpus", "pmc", "heldout", "blind"], default=None)
     args = parser.parse_args()
 
+    from pipeline.evaluation.formatting import format_errors, format_report
     from pipeline.evaluation.gate import GOLD_DIR, evaluate_gold
-    from pipeline.evaluation.scorer import format_errors, format_report
     from pipeline.nlp import build_nlp
 
     nlp = build_nlp(section_model=None if args.no_section_model else True)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.cleaning.clean import clean_page, parse_citation
+from pipeline.cleaning.classify import parse_citation
+from pipeline.cleaning.clean import clean_page
 from pipeline.readers.html import html_to_text
 
 PUBMED_CURRENT = """Skip to main page content
@@ -288,7 +289,7 @@ def test_clean_prose_is_not_a_citation(line):
     ],
 )
 def test_clean_author_line_names(line, names):
-    from pipeline.cleaning.clean import author_names, is_author_line
+    from pipeline.cleaning.authors import author_names, is_author_line
 
     assert is_author_line(line)
     assert author_names(line) == names
@@ -303,6 +304,6 @@ def test_clean_author_line_names(line, names):
     ],
 )
 def test_clean_prose_and_titles_are_not_author_lines(line):
-    from pipeline.cleaning.clean import is_author_line
+    from pipeline.cleaning.authors import is_author_line
 
     assert not is_author_line(line)

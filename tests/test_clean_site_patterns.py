@@ -7,7 +7,7 @@ from importlib import resources
 
 import pytest
 
-from pipeline.cleaning.clean import PatternError, parse_site_patterns, site_patterns
+from pipeline.cleaning.site_patterns import PatternError, parse_site_patterns, site_patterns
 
 
 def _data():

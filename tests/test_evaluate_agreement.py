@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluation.scorer import agreement, format_agreement
+from pipeline.evaluation.agreement import agreement
+from pipeline.evaluation.formatting import format_agreement
 
 TEXT = "Median progression-free survival was 7.4 months with FOLFOX and 5.9 months with CAPOX (HR 0.81)."
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluation.scorer import evaluate, match_spans, same_value
+from pipeline.evaluation.matching import match_spans, same_value
+from pipeline.evaluation.scorer import evaluate
 
 TEXT = (
     "Thirteen patients were treated with 1.5 or 2.0 mg/kg melphalan and/or 1 mg tumor necrosis "

@@ -14,13 +14,8 @@ from pipeline.evaluation.gate import (
     report_metrics,
     update_baseline,
 )
-from pipeline.evaluation.scorer import (
-    PRF,
-    EvaluationReport,
-    Ratio,
-    SectionScores,
-    gold_checksum,
-)
+from pipeline.evaluation.matching import gold_checksum
+from pipeline.evaluation.report import PRF, EvaluationReport, Ratio, SectionScores
 
 
 def synthetic_report(drug_f1_counts=(8, 2, 2), micro=(18, 2, 2), char=(90, 100), checksum="abc") -> EvaluationReport:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluation.scorer import context_snippet, evaluate, format_errors, format_report, match_documents
+from pipeline.evaluation.formatting import format_errors, format_report
+from pipeline.evaluation.matching import context_snippet, match_documents
+from pipeline.evaluation.scorer import evaluate
 
 TEXT = "Patients received 130 mg/m2 oxaliplatin every two weeks; median overall survival was 19.5 months."
 

@@ -9,8 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.evaluation.formatting import format_errors
 from pipeline.evaluation.gold import doc_source_path, load_source_text, resolve_authoring
-from pipeline.evaluation.scorer import evaluate, format_errors
+from pipeline.evaluation.scorer import evaluate
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"
@@ -77,7 +78,8 @@ def test_evaluate_gold_with_drugs_removed_loses_only_drug_recall(gold_records):
 
 
 def test_evaluate_gold_input_paths_cover_every_gold_document(gold_records, tmp_path):
-    from pipeline.evaluation.scorer import gold_input_paths, match_documents
+    from pipeline.evaluation.matching import match_documents
+    from pipeline.evaluation.scorer import gold_input_paths
 
     paths = gold_input_paths(gold_records, tmp_path, shared=SHARED)
     assert all(p.exists() for p in paths)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from pipeline.nlp import DEFAULT_SECTION_MODEL, PIPE_NAMES
+from pathlib import Path
+
+from pipeline.nlp import PIPE_NAMES, default_section_model
+
+REPO = Path(__file__).resolve().parents[1]
 
 
 def test_nlp_pipeline_order_and_analysis(nlp):
@@ -12,7 +16,9 @@ def test_nlp_pipeline_order_and_analysis(nlp):
 
 
 def test_nlp_loads_the_shipped_section_model_from_models(nlp):
-    assert (DEFAULT_SECTION_MODEL / "model" / "meta.json").exists()
+    # in a checkout the model comes from the top-level models/ folder
+    assert default_section_model() == REPO / "models" / "section_model"
+    assert (default_section_model() / "model" / "meta.json").exists()
     tagger = nlp.get_pipe("abstracts_sections")
     text = (
         "Liver metastases are common in colorectal cancer and few patients can be resected. "

@@ -20,13 +20,9 @@ from spacy.language import Language
 
 from pipeline.datafiles import DataFileError, loads_strict
 from pipeline.evaluation.gold import DEFAULT_SHARED, REPO_ROOT
-from pipeline.evaluation.scorer import (
-    EvaluationReport,
-    evaluate,
-    gold_checksum,
-    gold_input_paths,
-    load_jsonl,
-)
+from pipeline.evaluation.matching import gold_checksum, load_jsonl
+from pipeline.evaluation.report import EvaluationReport
+from pipeline.evaluation.scorer import evaluate, gold_input_paths
 
 GOLD_DIR = REPO_ROOT / "gold"
 BASELINE = GOLD_DIR / "baseline.json"

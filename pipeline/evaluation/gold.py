@@ -31,6 +31,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
 
@@ -179,22 +181,28 @@ def build_gold_file(authoring_dir: Path, out_path: Path, shared: Path = DEFAULT_
 
 # --------------------------------------------------------------------------- gold validation
 
-ENTITY_LABELS = ("DRUG", "DOSE", "SURVIVAL", "HAZARD_RATIO")
-SECTION_LABELS = ("BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS", "UNASSIGNED")
-ENDPOINTS = ("OS", "PFS", "DFS", "RFS", "EFS", "DSS", "TTP", "TTR", "DOR")
-SURVIVAL_MEASURES = ("median", "mean", "rate", "unspecified")
-SURVIVAL_UNITS = ("months", "years", "weeks", "days", "%")
-STATUSES = ("ok", "no_abstract", "error", "deleted")
-# Attribute names the guidelines define per label, plus documented extras
-# (DRUG drugbank_id / mesh_id: identifiers a curator may add; SURVIVAL qualifier: "<" etc.).
-GOLD_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "DRUG": frozenset({"norm", "drugbank_id", "mesh_id"}),
-    "DOSE": frozenset({"value", "low", "high", "values", "unit", "drug"}),
-    "SURVIVAL": frozenset(
-        {"endpoint", "scope", "measure", "horizon", "value", "unit", "ci", "range", "p", "group", "qualifier"}
-    ),
-    "HAZARD_RATIO": frozenset({"value", "ci", "p", "endpoint"}),
-}
+def _load_gold_schema() -> dict[str, Any]:
+    data = loads_strict(package_data_text(GOLD_SCHEMA_FILE), GOLD_SCHEMA_FILE)
+    keys = {"version", "description", "entity_labels", "section_labels", "statuses", "endpoints",
+            "survival_measures", "survival_units", "attributes"}
+    check_keys(data, keys, set(), GOLD_SCHEMA_FILE)
+    unknown = set(data["attributes"]) - set(data["entity_labels"])
+    if unknown:
+        raise DataFileError(f"{GOLD_SCHEMA_FILE}: attributes for unknown labels {sorted(unknown)}")
+    return data
+
+
+# The closed vocabularies of a gold record (pipeline/data/gold_schema.json).
+GOLD_SCHEMA_FILE = "gold_schema.json"
+_SCHEMA = _load_gold_schema()
+ENTITY_LABELS = tuple(_SCHEMA["entity_labels"])
+SECTION_LABELS = tuple(_SCHEMA["section_labels"])
+ENDPOINTS = tuple(_SCHEMA["endpoints"])
+SURVIVAL_MEASURES = tuple(_SCHEMA["survival_measures"])
+SURVIVAL_UNITS = tuple(_SCHEMA["survival_units"])
+STATUSES = tuple(_SCHEMA["statuses"])
+# Attribute names the guidelines define per label, plus documented extras.
+GOLD_ATTRIBUTES: dict[str, frozenset[str]] = {label: frozenset(names) for label, names in _SCHEMA["attributes"].items()}
 # A span never starts or ends on these (guidelines, "Offsets").
 SENTENCE_PUNCTUATION = frozenset(".,;:!?")
 _GAP_FILLER = frozenset(" \t\r\n\u00a0:.-\u2013\u2014|")

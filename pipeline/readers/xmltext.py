@@ -32,7 +32,6 @@ _TRAILING_NL_WS = re.compile(r"[ \t\r]*\n[ \t\r\n]*$")
 _LEADING_NL_WS = re.compile(r"^[ \t\r]*\n[ \t\r\n]*")
 
 
-# --------------------------------------------------------------------------- streaming
 
 
 def local_name(tag: Any) -> str:

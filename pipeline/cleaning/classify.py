@@ -1,0 +1,227 @@
+"""Line classification: each page line gets its kinds (furniture, notice, end marker, citation,
+heading, authors, prose, ...) from the site patterns and a few shape tests; citation lines
+are parsed into journal/year/volume/issue/pages.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import regex
+
+from pipeline.cleaning.authors import is_author_line
+from pipeline.cleaning.lines import (
+    SENTENCE_END_RE,
+    Line,
+    is_menu_line,
+    is_prose,
+    is_second_half,
+    next_meaningful,
+    next_nonblank,
+    words,
+)
+from pipeline.cleaning.site_patterns import SitePatterns, heading_category, site_patterns
+
+DATE_RE = regex.compile(
+    r"(?i)((published|online|epub|received|accepted)[: ]*)?(\d{1,2}\s+)?"
+    r"(jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s*(\d{1,2},?\s*)?((19|20)\d{2})?|"
+    r"((19|20)\d{2})([-/ ]\d{1,2}){0,2}"
+)
+INLINE_HEADING_RE = regex.compile(
+    r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\.(?=\s)|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
+)
+
+
+DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
+PMID_RE = regex.compile(r"\b(?:PMID|PubMed(?: ID)?):?\s*(\d{1,9})\b")
+UI_WORDS_RE = regex.compile(r"\b(?:Search|Menu|Log ?in|Sign ?in|Issues|Advertisement|Subscribe|Register|Home|Submit)\b")
+PMCID_RE = regex.compile(r"\bPMCID:?\s*(PMC\d+)\b")
+
+
+def find_inline_heading(line: Line) -> tuple[int, int, int, str] | None:
+    m = INLINE_HEADING_RE.match(line.core)
+    if not m:
+        return None
+    label = m.group("h").strip()
+    sep = m.group("sep")
+    known = heading_category(label) is not None
+    if not known and not (label.isupper() and sep.strip() == ":" and len(label.split()) <= 5):
+        return None
+    start = line.start
+    end = start + len(m.group("h").rstrip())
+    body = line.start + m.end()
+    return start, end, body, label
+
+
+# pattern group -> the kind a matching line gets
+LINE_KINDS = (
+    ("end_markers", "end_marker"),
+    ("affiliation_headers", "affiliation_header"),
+    ("mesh_headers", "mesh_header"),
+    ("publication_type_headers", "publication_type_header"),
+    ("keyword_headers", "keywords"),
+    ("copyright", "copyright"),
+    ("notices", "notice"),
+    ("furniture", "furniture"),
+)
+
+
+def _mark_label_lines(lines: list[Line], patterns: SitePatterns) -> None:
+    """Database records put the label on one line and the value on the next ("Title" /
+    "<the title>"): the value line is read as a labelled field."""
+    for line in lines:
+        if not line.core or len(line.core) > 40:
+            continue
+        for rule in patterns.groups.get("label_lines", ()):
+            if rule.match(line.core):
+                value = next_nonblank(lines, line.index)
+                if value is not None and value.field is None and _plausible_value(rule.field, value.core):
+                    value.field = (rule.field, value.start)
+                    value.kinds.add("field")
+                    if rule.field == "title":
+                        value.kinds.add("labelled_title")
+                    elif rule.field == "authors":
+                        value.kinds.add("authors")
+                    elif rule.field == "citation":
+                        parsed = parse_citation(value.core, patterns)
+                        if parsed:
+                            value.kinds.add("citation")
+                            value.citation = parsed
+                    if rule.field not in {"title", "citation", "journal"}:
+                        value.kinds.add("furniture")
+                    line.kinds.add("furniture")
+                break
+
+
+def _plausible_value(field: str, value: str) -> bool:
+    """A value line fits its label (a menu "Authors" / "Titles" is not a record field)."""
+    if field == "title":
+        return words(value) >= 4
+    if field == "authors":
+        return ";" in value or is_author_line(value)
+    if field in {"citation", "journal"}:
+        return words(value) >= 2 or parse_citation(value) is not None
+    return any(c.isdigit() for c in value)
+
+
+def classify(lines: list[Line], patterns: SitePatterns) -> None:
+    _mark_label_lines(lines, patterns)
+    for line in lines:
+        ui = patterns.first_match("trailing_furniture", line.core) if line.core else None
+        if ui:  # `... trial populations. Collapse`: the UI word is not part of the line's text
+            line.end = line.start + ui.start("ui")
+            line.core = line.core[: ui.start("ui")]
+        core = line.core
+        nxt = next_nonblank(lines, line.index)
+        if core and nxt is not None and regex.match(r"\.\s*(19|20)\d{2}", nxt.core) and len(core) <= 120:
+            # current PubMed puts the journal on its own line: "Hepatology" / ". 2017 Nov;66(5):1512-1524."
+            joined = parse_citation(core + nxt.core, patterns)
+            if joined:
+                line.kinds.add("citation")
+                line.citation = joined
+                nxt.kinds.add("citation")
+        if core and "citation" not in line.kinds:
+            volume = patterns.first_match("volume_lines", core)
+            prev = next_meaningful(lines, line.index, -1)
+            if volume and prev is not None and 1 <= words(prev.core) <= 10 and not SENTENCE_END_RE.search(prev.core) \
+                    and not patterns.matches("furniture", prev.core) and not UI_WORDS_RE.search(prev.core):
+                # ScienceDirect / Lancet: the journal name stands alone above "Volume 31, Issue 4, ..."
+                found = {k: v.strip() for k, v in volume.groupdict().items() if v and v.strip()}
+                cite: dict[str, Any] = {"journal": prev.core}
+                for key in ("volume", "issue"):
+                    if key in found:
+                        cite[key] = found[key]
+                pages = found.get("pages") or found.get("pages2")
+                if pages:
+                    cite["pages"] = pages.replace(" ", "")
+                if "year" in found:
+                    cite["year"] = int(found["year"])
+                line.kinds.add("citation")
+                line.citation = cite
+        if not core:
+            line.kinds.add("blank")
+            continue
+        if patterns.matches("abstract_markers", core):
+            line.kinds.add("abstract_marker")
+        if patterns.matches("no_abstract_markers", core) and len(core) < 120:
+            line.kinds.add("no_abstract_marker")
+        own_heading = len(core) <= 70 and heading_category(core.rstrip(":.").strip()) is not None
+        if own_heading:
+            line.kinds.add("heading")
+        else:
+            inline = find_inline_heading(line)
+            if inline:
+                line.inline_heading = inline
+                line.kinds.add("inline_heading")
+        for group, kind in LINE_KINDS:
+            if patterns.matches(group, core):
+                line.kinds.add(kind)
+        if is_menu_line(core):
+            line.kinds.add("furniture")
+        if patterns.first_match("inline_keywords", core):
+            line.kinds.add("keywords")
+        if line.citation is None:
+            parsed = parse_citation(core, patterns)
+            if parsed and not is_second_half(lines, line):
+                line.kinds.add("citation")
+                line.citation = parsed
+        labelled = patterns.field_match(core) if line.field is None else None
+        if labelled:
+            field_name, m = labelled
+            value = m.group("value").strip()
+            line.field = (field_name, line.start + m.start("value"))
+            line.kinds.add("field")
+            if field_name == "title":
+                line.kinds.add("labelled_title")
+            elif field_name == "authors":
+                line.kinds.add("authors")
+            else:
+                line.kinds.add("furniture")
+                if field_name == "citation":
+                    parsed = parse_citation(value, patterns)
+                    if parsed:
+                        line.kinds.add("citation")
+                        line.citation = parsed
+        if "authors" not in line.kinds and not patterns.matches("furniture", core) and is_author_line(core):
+            line.kinds.add("authors")
+        if DATE_RE.fullmatch(core):
+            line.kinds.add("date")
+        if is_prose(core) and "authors" not in line.kinds:
+            line.kinds.add("prose")
+
+
+# --------------------------------------------------------------------------- citation
+
+def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str, Any] | None:
+    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages."""
+    patterns = patterns or site_patterns()
+    if len(core) > 600:
+        return None
+    for _name, pattern in patterns.citations:
+        m = pattern.fullmatch(core)
+        if not m:
+            continue
+        out: dict[str, Any] = {}
+        for key in ("journal", "volume", "issue", "pages"):
+            value = m.groupdict().get(key)
+            if value and value.strip():
+                out[key] = value.strip()
+        journal = out.get("journal", "")
+        if words(journal) == 0 or words(journal) > 12:
+            continue
+        if regex.search(r"\b\p{L}+\.\s", journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
+            out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
+        if m.groupdict().get("year"):
+            out["year"] = int(m.group("year"))
+        elif "volume" not in out:
+            continue
+        if "pages" in out:
+            out["pages"] = out["pages"].replace(" ", "")
+        return out
+    return None
+
+
+def clean_doi(doi: str) -> str:
+    doi = doi.rstrip(".,;)]")
+    # a link text glued on in HTML: "10.1016/j.lungcan.2025.108174Get rights and content"
+    return regex.sub(r"(?<=\d)[A-Z][a-z]+$", "", doi)

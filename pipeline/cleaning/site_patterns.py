@@ -1,0 +1,116 @@
+"""Site patterns (pipeline/data/site_patterns.json): the line rules that say what a page line is
+(menu, notice, end marker, citation, ...), loaded and checked once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import regex
+
+from pipeline.datafiles import DataFileError, loads_strict, package_data_text
+
+BULLETS = "•·▪◦‣●○■□–—-*>"
+SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
+RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name", "field"})
+GROUPS = frozenset({
+    "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
+    "affiliation_prefixes", "mesh_headers", "keyword_headers", "publication_type_headers", "inline_keywords",
+    "inline_mesh", "copyright", "citation_patterns", "volume_lines", "field_labels", "trailing_furniture",
+    "gap_fillers", "related_article_headers", "label_lines",
+})
+
+
+class PatternError(DataFileError):
+    """The site pattern file is malformed."""
+
+
+@dataclass(frozen=True)
+class LineRule:
+    literal: str | None
+    pattern: Any  # compiled regex (full match), or None
+    field: str | None = None  # for field_labels: the metadata field the value fills
+
+    def match(self, text: str):
+        if self.literal is not None:
+            return text.casefold() == self.literal.casefold()
+        return self.pattern.fullmatch(text)
+
+
+@dataclass(frozen=True)
+class SitePatterns:
+    groups: dict[str, tuple[LineRule, ...]]
+    citations: tuple[tuple[str, Any], ...]
+
+    def matches(self, group: str, text: str) -> bool:
+        return any(rule.match(text) for rule in self.groups.get(group, ()))
+
+    def first_match(self, group: str, text: str):
+        for rule in self.groups.get(group, ()):
+            m = rule.match(text)
+            if m:
+                return m
+        return None
+
+    def field_match(self, text: str):
+        """(field, match) of the first field_labels rule matching a labelled line, else None."""
+        for rule in self.groups.get("field_labels", ()):
+            m = rule.match(text)
+            if m:
+                return rule.field, m
+        return None
+
+
+def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
+    """Validate and compile the site pattern file (unknown keys are rejected)."""
+    if data.get("version") != 1:
+        raise PatternError("site_patterns.json: unsupported version")
+    groups: dict[str, tuple[LineRule, ...]] = {}
+    citations = []
+    for group, rules in data.items():
+        if group in {"version", "description"}:
+            continue
+        if group not in GROUPS:
+            raise PatternError(f"site_patterns.json: unknown group {group!r}")
+        if not isinstance(rules, list):
+            raise PatternError(f"site_patterns.json: {group} must be a list")
+        compiled = []
+        for i, rule in enumerate(rules):
+            unknown = set(rule) - RULE_KEYS
+            if unknown:
+                raise PatternError(f"site_patterns.json: {group}[{i}] has unknown keys {sorted(unknown)}")
+            if ("literal" in rule) == ("regex" in rule):
+                raise PatternError(f"site_patterns.json: {group}[{i}] needs exactly one of literal/regex")
+            if "regex" in rule:
+                try:
+                    pattern = regex.compile(rule["regex"], regex.IGNORECASE if group != "citation_patterns" else 0)
+                except regex.error as exc:
+                    raise PatternError(f"site_patterns.json: {group}[{i}] bad regex: {exc}") from None
+                if group == "citation_patterns":
+                    citations.append((rule.get("name", f"citation{i}"), pattern))
+                    continue
+                compiled.append(LineRule(None, pattern, rule.get("field")))
+            else:
+                compiled.append(LineRule(rule["literal"], None))
+        groups[group] = tuple(compiled)
+    missing = GROUPS - set(groups) - {"citation_patterns"}
+    if missing:
+        raise PatternError(f"site_patterns.json: missing groups {sorted(missing)}")
+    return SitePatterns(groups, tuple(citations))
+
+
+@lru_cache(maxsize=1)
+def site_patterns() -> SitePatterns:
+    try:
+        data = loads_strict(package_data_text("site_patterns.json"), "site_patterns.json")
+    except DataFileError as err:
+        raise PatternError(str(err)) from None
+    return parse_site_patterns(data)
+
+
+def heading_category(text: str) -> str | None:
+    from pipeline.components.sections import heading_category as lookup
+
+    return lookup(text)

@@ -176,6 +176,23 @@ def export_cli(records, out_dir) -> None:
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" written to {out_dir}", err=True)
 
 
+@main.command("review")
+@click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The HTML file to write.")
+@click.option("--source-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the records' source paths are relative to: the page links each source file.")
+def review_cli(records, output, source_root) -> None:
+    """Write a self-contained HTML page to check a records JSONL by eye."""
+    from pipeline.output.review import write_review
+
+    try:
+        summary = write_review(records, output, source_root=source_root)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    bad = f", {summary.unreadable_lines} unreadable lines" if summary.unreadable_lines else ""
+    click.echo(f"{summary.records} records{bad} -> {output} ({summary.bytes / 1e6:.1f} MB)", err=True)
+
+
 @main.command("schema")
 @click.option("-o", "--output", default="-", help="Where to write the JSON Schema (default stdout).")
 def schema_cli(output: str) -> None:

@@ -64,13 +64,20 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--errors", is_flag=True, help="List each miss and false hit in context, per document.")
 @click.option("--shared", type=click.Path(path_type=Path), default=None, help="The shared data folder (default ../shared).")
-def evaluate_cli(gold, pred, as_json, errors, shared) -> None:
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report as an HTML page (charts, errors side by side).")
+def evaluate_cli(gold, pred, as_json, errors, shared, html) -> None:
     """Score predicted records against hand-labelled gold records."""
     from pipeline.evaluation.gold import DEFAULT_SHARED
     from pipeline.evaluation.scorer import evaluate_files
     from pipeline.evaluation.formatting import format_errors, format_report
 
     report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
+    if html:
+        from pipeline.output.report_html import write_report_html
+
+        write_report_html(report, html, inputs=[f"gold: {', '.join(map(str, gold))}", f"predicted: {', '.join(map(str, pred))}"])
+        click.echo(f"HTML report -> {html}", err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return

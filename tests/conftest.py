@@ -50,3 +50,35 @@ def table_params(rows, misses: dict[str, str]) -> list:
         marks = [pytest.mark.xfail(strict=True, reason=misses[row[0]])] if row[0] in misses else []
         out.append(pytest.param(*row[1:], id=row[0], marks=marks))
     return out
+
+
+@pytest.fixture(scope="session")
+def corpus_records(nlp) -> list[dict]:
+    """The pipeline's records for the bundled corpus/ (source paths relative to the repo)."""
+    import io
+    import json
+    import os
+
+    from pipeline.extract import extract
+
+    out = io.StringIO()
+    here = os.getcwd()
+    os.chdir(REPO)  # relative input paths, as `make run` gives them
+    try:
+        extract(["corpus"], out, nlp=nlp, progress=False)
+    finally:
+        os.chdir(here)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (tests/headless.py); the test is skipped, with the reason, when it cannot start."""
+    from headless import BrowserError, Chromium
+
+    try:
+        browser = Chromium.start()
+    except (BrowserError, OSError) as exc:
+        pytest.skip(f"headless Chromium cannot start: {exc} (install Debian's chromium: bash .ci/chromium.sh)")
+    yield browser
+    browser.close()

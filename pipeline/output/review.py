@@ -162,16 +162,19 @@ def _index(names: list[str], name: str | None) -> int:
 
 
 def _marks(
-    spans: list[tuple[Mapping[str, Any], int, int]], labels: list[str], sections: list[str]
+    spans: list[tuple[Mapping[str, Any], int, int]], labels: list[str], sections: list[str], base: int | None = None
 ) -> list[list[Any]]:
-    """Entity rows `[label, start, end, section, attrs, source_start, source_end, clipped]`
-    relative to their text (see review.js), nested for drawing."""
+    """Entity rows `[label, start, end, section, attrs]` relative to their text, nested for
+    drawing (see review.js), plus `source_start, source_end` unless those are base + start
+    and base + end."""
     spans = sorted(spans, key=lambda t: (t[1], -t[2]))
     extents = nest_spans([(s, e) for _, s, e in spans])
     rows = []
     for (ent, s, e), (ds, de) in zip(spans, extents):
-        rows.append([_index(labels, ent.get("label")), ds, de, _index(sections, ent.get("section")),
-                     ent.get("attrs") or {}, ent.get("start"), ent.get("end"), int(ds != s)])
+        row = [_index(labels, ent.get("label")), ds, de, _index(sections, ent.get("section")), ent.get("attrs") or {}]
+        if base is None or (ent.get("start"), ent.get("end")) != (base + ds, base + de):
+            row += [ent.get("start"), ent.get("end")]
+        rows.append(row)
     return rows
 
 
@@ -213,7 +216,7 @@ def compact_record(record: Mapping[str, Any], labels: list[str], sections: list[
     if abstract:
         out["x"] = text
         out["xs"] = base
-        out["e"] = _marks(in_text, labels, sections)
+        out["e"] = _marks(in_text, labels, sections, base)
         secs = [(s.get("label"), s.get("heading"), int(s["start"]) - base, int(s["end"]) - base) for s in record.get("sections") or []]
         bands = layout_bands(len(text), secs, [(r[1], r[2]) for r in out["e"]])
         out["b"] = [[_index(sections, b[0]), b[1], b[2], b[3]] for b in bands]

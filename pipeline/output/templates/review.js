@@ -5,10 +5,11 @@
  *   h sha256 prefix; with --source-root also href, full, miss}, err [type, message],
  *   w [warnings], x (abstract text), xs (its offset in the source text),
  *   b bands [section, heading, start, end] tiling x, and entity rows
- *   [label, start, end, section, attrs, source start, source end, clipped] in three lists:
+ *   [label, start, end, section, attrs(, source start, source end)] in three lists:
  *   e (offsets into x), te (into t, title entities), oe (into the texts ot, entities found nowhere else).
- *   label and section are indexes into the name tables; start/end are display extents
- *   (nested; "clipped" when a crossing entity had to start later).
+ *   label and section are indexes into the name tables; start/end are display extents (nested:
+ *   an entity crossing an earlier one starts at its end). The source offsets are given when they
+ *   are not xs + start and xs + end.
  * Only text nodes are made from the data (no innerHTML), so record text never becomes markup.
  */
 (function () {
@@ -29,16 +30,23 @@
     return node;
   }
   function fmt(n) { return n.toLocaleString("en-US"); }
-  function show(value) { return typeof value === "string" ? value : JSON.stringify(value); }
+  function show(value) {
+    if (typeof value === "string") return value;
+    if (Array.isArray(value)) return "[" + value.map(show).join(", ") + "]";
+    return JSON.stringify(value);
+  }
 
   /* ---------------------------------------------------------------- entities and filters */
 
+  function sourceSpan(row, r) { return row.length > 5 ? [row[5], row[6]] : [r.xs + row[1], r.xs + row[2]]; }
+  function abstractText(row, r) {
+    // the whole entity text, also for one drawn shorter because it crosses an earlier entity
+    var span = sourceSpan(row, r), s = span[0] - r.xs, e = span[1] - r.xs;
+    return s >= 0 && e <= r.x.length && s < e ? r.x.slice(s, e) : r.x.slice(row[1], row[2]);
+  }
   function eachEntity(r, fn) {
     (r.te || []).forEach(function (row) { fn(row, (r.t || "").slice(row[1], row[2])); });
-    (r.e || []).forEach(function (row) {
-      var s = row[5] - r.xs, e = row[6] - r.xs;
-      fn(row, s >= 0 && e <= r.x.length && s < e ? r.x.slice(s, e) : r.x.slice(row[1], row[2]));
-    });
+    (r.e || []).forEach(function (row) { fn(row, abstractText(row, r)); });
     (r.oe || []).forEach(function (row, i) { fn(row, r.ot[i]); });
   }
   function entityShown(row) {
@@ -67,9 +75,7 @@
       exactIndex = new Map();
       RECORDS.forEach(function (r, i) {
         var m = r.m || {};
-        [r.id, m.pmid, m.pmcid, m.doi].forEach(function (k) {
-          if (!k) return;
-          k = String(k).toLowerCase();
+        new Set([r.id, m.pmid, m.pmcid, m.doi].filter(Boolean).map(function (k) { return String(k).toLowerCase(); })).forEach(function (k) {
           if (!exactIndex.has(k)) exactIndex.set(k, []);
           exactIndex.get(k).push(i);
         });
@@ -99,10 +105,10 @@
 
   /* ---------------------------------------------------------------- drawing */
 
-  function tooltip(row, text) {
-    var lines = [LABELS[row[0]] + "  " + text];
+  function tooltip(row, text, r) {
+    var lines = [LABELS[row[0]] + "  " + text], span = sourceSpan(row, r);
     Object.keys(row[4] || {}).forEach(function (k) { lines.push(k + ": " + show(row[4][k])); });
-    lines.push("[" + row[5] + ":" + row[6] + "] " + (SECTIONS[row[3]] || "no section"));
+    lines.push("[" + span[0] + ":" + span[1] + "] " + (SECTIONS[row[3]] || "no section"));
     return lines.join("\n");
   }
   function makeMark(row, text, r) {
@@ -110,8 +116,8 @@
     var m = el("mark", "ent ent-" + label);
     m.dataset.label = label;
     m.tabIndex = 0;
-    m.title = tooltip(row, text);
-    m._entity = { row: row, text: text, record: r.id };
+    m.title = tooltip(row, text, r);
+    m._entity = { row: row, text: text, record: r.id, span: sourceSpan(row, r) };
     var q = state.q.trim().toLowerCase();
     if (q && (text.toLowerCase().indexOf(q) >= 0 || (row[4] && String(row[4].norm || "").toLowerCase() === q))) m.classList.add("hit");
     return m;
@@ -202,7 +208,7 @@
     if (r.err) c.appendChild(el("div", "message-box error-message", r.err[0] + ": " + r.err[1]));
     (r.w || []).forEach(function (w) { c.appendChild(el("div", "message-box warn", w)); });
     var hidden = 0;
-    var textOf = function (row) { var s = row[5] - r.xs, e = row[6] - r.xs; return s >= 0 && e <= r.x.length && s < e ? r.x.slice(s, e) : r.x.slice(row[1], row[2]); };
+    var textOf = function (row) { return abstractText(row, r); };
     (r.b || []).forEach(function (b) {
       var name = SECTIONS[b[0]];
       if (state.section && name !== state.section) { hidden += 1; return; }
@@ -334,7 +340,8 @@
     function add(k, v) { var tr = el("tr"); tr.appendChild(el("th", null, k)); tr.appendChild(el("td", null, v)); table.appendChild(tr); }
     Object.keys(row[4] || {}).forEach(function (k) { add(k, show(row[4][k])); });
     if (!Object.keys(row[4] || {}).length) add("attributes", "none");
-    add("offsets", "[" + row[5] + ":" + row[6] + "]" + (row[7] ? " (overlaps an earlier entity)" : ""));
+    var clipped = info.span[1] - info.span[0] !== row[2] - row[1];
+    add("offsets", "[" + info.span[0] + ":" + info.span[1] + "] in the source text" + (clipped ? " (crosses an earlier entity)" : ""));
     add("section", SECTIONS[row[3]] || "none");
     add("record", info.record);
     box.appendChild(table);

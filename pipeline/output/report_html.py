@@ -135,8 +135,9 @@ def error_row(item: Any) -> dict[str, Any]:
         row["note"] = f"predicted [{m['start']}:{m['end']}]"
     elif m := _GOLD_PRED.match(detail):
         prefix = f"{m['name']}: " if m["name"] else ""
+        same_span = item.kind in ("attribute", "section")  # both sides are about the very same text
         row["gold"] = {"ctx": ctx, "value": prefix + m["gold"]}
-        row["pred"] = {"ctx": None, "value": prefix + m["pred"]}
+        row["pred"] = {"ctx": ctx if same_span else None, "value": prefix + m["pred"]}
         row["note"] = "; ".join(x for x in (m["chars"], m["tail"]) if x) or None
     else:
         row["gold"] = {"ctx": ctx, "value": None if ctx else item.text} if (ctx or item.text) else None

@@ -16,7 +16,7 @@
       d.hidden = inDoc === 0;
       shown += inDoc;
     });
-    count.textContent = shown + " errors shown";
+    count.textContent = "errors shown: " + shown;
     count.dataset.shown = String(shown);
   }
   kind.addEventListener("change", apply);

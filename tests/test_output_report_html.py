@@ -10,12 +10,13 @@ import json
 import re
 from collections import Counter
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from click.testing import CliRunner
 
 from pipeline.cli import main
-from pipeline.evaluation.scorer import PRF, evaluate, load_jsonl
+from pipeline.evaluation.scorer import evaluate
 from pipeline.output.page import csp_hash
 from pipeline.output.report_html import error_docs, prf_chart, render_report_html
 
@@ -68,7 +69,7 @@ def test_output_report_unparsed_detail_is_kept_as_note():
 
 @pytest.mark.parametrize("value, height", [(1.0, 200), (0.5, 100), (0.0, 0), (None, 0)])
 def test_output_report_chart_bar_height_is_the_score(value, height):
-    prf = PRF(tp=1, fp=0, fn=0, precision=value, recall=value, f1=value)
+    prf = SimpleNamespace(tp=1, fp=0, fn=0, precision=value, recall=value, f1=value)
     chart = prf_chart({"DRUG": prf, "micro": prf}, ["DRUG", "DOSE"], height=200)
     assert [g["label"] for g in chart["groups"]] == ["DRUG", "micro"]  # labels without scores are left out
     bars = chart["groups"][0]["bars"]
@@ -104,7 +105,8 @@ def test_output_report_cli_writes_html(tmp_path):
 
 @pytest.fixture(scope="module")
 def corpus_report(corpus_records):
-    return evaluate(load_jsonl(REPO / "gold" / "corpus.jsonl"), corpus_records)
+    gold = [json.loads(line) for line in (REPO / "gold" / "corpus.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+    return evaluate(gold, corpus_records)
 
 
 @pytest.mark.browser

@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 
 from pipeline.output.page import LABEL_COLOURS, render_page
 
-if TYPE_CHECKING:  # the one name used from the scorer, for type hints only (the report is read by attribute)
-    from pipeline.evaluation.scorer import EvaluationReport
+if TYPE_CHECKING:  # the one name used from the evaluation package, for type hints only (read by attribute)
+    from pipeline.evaluation.report import EvaluationReport
 
 METRICS = (("precision", "P", "#4c78a8"), ("recall", "R", "#f58518"), ("f1", "F1", "#54a24b"))
 KIND_NAMES = {

@@ -17,12 +17,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from pipeline.article import Article
+from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
 from pipeline.readers.xmlsafe import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
     author_name,
@@ -38,10 +40,7 @@ from pipeline.readers.xmltext import (
 FORMAT = "jats"
 _ROOT_IN_HEAD = re.compile(rb"<(?:article|pmc-articleset)[\s>]")
 _JATS_HINTS = (b"<front>", b"<front ", b"<article-meta", b"<journal-meta", b"JATS", b"Journal Archiving", b"Journal Publishing")
-EXCLUDED_ABSTRACT_TYPES = frozenset({
-    "graphical", "teaser", "toc", "summary", "author-summary", "editor-summary", "lay-summary",
-    "plain-language-summary", "web-summary", "precis", "short", "video",
-})
+ABSTRACT_TYPES_FILE = "jats_abstract_types.json"
 PUB_DATE_PREFERENCE = ("ppub", "epub-ppub", "epub", "collection", "pub", "pmc-release")
 # Elements inside titles / paragraphs that are not running text.
 _SKIP_IN_TEXT = frozenset({"xref", "fn", "table-wrap", "fig", "disp-formula-group", "alternatives-tex"})
@@ -113,12 +112,41 @@ def parse_article(article: etree._Element, path: str = "", index: int = 0, sha: 
                         path=path, index=index, fmt=FORMAT, sha256=sha)
 
 
+def parse_abstract_types(data: Any, name: str = ABSTRACT_TYPES_FILE) -> frozenset[str]:
+    """Validate the parsed jats_abstract_types.json; the excluded types, lower case."""
+    check_keys(data, {"version", "excluded"}, {"description"}, name)
+    if data["version"] != 1:
+        raise DataFileError(f"{name}: unsupported version {data['version']!r}")
+    if not isinstance(data["excluded"], list):
+        raise DataFileError(f"{name}: excluded must be a list")
+    seen: set[str] = set()
+    for i, rec in enumerate(data["excluded"]):
+        where = f"{name} excluded[{i}]"
+        check_keys(rec, {"abstract_type", "reason"}, set(), where)
+        kind, reason = rec["abstract_type"], rec["reason"]
+        if not isinstance(kind, str) or not kind.strip() or kind != kind.strip().lower():
+            raise DataFileError(f"{where}: abstract_type must be non-empty lower case without surrounding space, got {kind!r}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise DataFileError(f"{where}: a reason is required")
+        if kind in seen:
+            raise DataFileError(f"{where}: {kind!r} is listed twice")
+        seen.add(kind)
+    return frozenset(seen)
+
+
+@lru_cache(maxsize=1)
+def excluded_abstract_types() -> frozenset[str]:
+    """Abstract types that are never the article's abstract (shipped data, validated once)."""
+    return parse_abstract_types(loads_strict(package_data_text(ABSTRACT_TYPES_FILE), ABSTRACT_TYPES_FILE))
+
+
 def choose_abstract(meta: etree._Element) -> etree._Element | None:
     candidates = _children(meta, "abstract")
     plain = [a for a in candidates if not a.get("abstract-type")]
     if plain:
         return plain[0]
-    typed = [a for a in candidates if (a.get("abstract-type") or "").lower() not in EXCLUDED_ABSTRACT_TYPES]
+    excluded = excluded_abstract_types()
+    typed = [a for a in candidates if (a.get("abstract-type") or "").lower() not in excluded]
     return typed[0] if typed else None
 
 

@@ -60,9 +60,31 @@ def _is_record(element: etree._Element) -> bool:
     return local_name(element.tag) == "article" and is_top_level(element)
 
 
+_IDS_IN_BYTES = re.compile(rb"<article-id\b[^>]*pub-id-type=[\"'](pmid|pmc|pmcid|doi)[\"'][^>]*>\s*([^<\s]+)\s*</article-id>")
+
+
+def _set_records(root: str) -> tuple[str, ...]:
+    """Any wrapper of <article>s (pmc-articleset and the like); a lone <article> has no set."""
+    return () if root == "article" else ("article",)
+
+
+def _malformed_metadata(head: bytes) -> dict[str, Any]:
+    """pmid / pmcid / doi of an article the parser rejected, when its first bytes show them."""
+    found: dict[str, Any] = {}
+    for kind, value in _IDS_IN_BYTES.findall(head):
+        key = {b"pmid": "pmid", b"doi": "doi"}.get(kind, "pmcid")
+        text = value.decode("utf-8", "replace")
+        if key == "pmcid" and not text.upper().startswith("PMC"):
+            text = f"PMC{text}"
+        found.setdefault(key, text)
+    return found
+
+
 def read_articles(path: Path, display_path: str) -> Iterator[Article]:
-    """Yield one Article per <article> of a JATS file (plain or gzip); never raises."""
-    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles)
+    """Yield one Article per <article> of a JATS file (plain or gzip); never raises.
+    In a set of articles, a malformed one becomes one error Article and reading goes on."""
+    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles,
+                            record_starts=_set_records, malformed_metadata=_malformed_metadata)
 
 
 def _record_articles(element: etree._Element, path: str, index: int, sha: str) -> list[Article]:

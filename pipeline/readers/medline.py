@@ -23,7 +23,7 @@ from typing import Any
 
 from pipeline.article import Article
 from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
-from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_chunks
+from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_utf8_chunks
 from pipeline.readers.xmltext import author_name, error_article, first_year, make_article, record_error, unique
 
 FORMAT = "medline"
@@ -104,7 +104,7 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     chunks: list[bytes] = []
     failure: XMLFileError | None = None
     try:
-        for chunk in iter_chunks(path):
+        for chunk in iter_utf8_chunks(path):
             chunks.append(chunk)
     except XMLFileError as exc:
         failure = exc

@@ -116,6 +116,7 @@ def page_article(data: bytes, display_path: str, suffix: str = ".txt") -> Articl
     if suffix in {".html", ".htm", ".xhtml"} or looks_like_html(text):
         extracted = html_to_text(text)
         text, hints, fmt = extracted.text, extracted.meta, "html"
+        warnings += extracted.warnings
         if not text.strip():
             return error_article(display_path, "EmptyInput", "the HTML page has no visible text", sha, fmt)
     article = clean_page(text, display_path, hints)

@@ -158,3 +158,13 @@ def test_pubmed_xml_recovery_needs_a_set(tmp_path):
     path.write_text('<?xml version="1.0"?>\n' + BREAKS["tag-mismatch"](7))
     (only,) = read_articles(path, path.name)
     assert only.error["type"] == "MalformedXML" and "0 record(s) were read" in only.error["message"]
+
+
+def test_pubmed_xml_recovery_with_a_long_prolog(tmp_path):
+    """The root start tag may end beyond the first read chunk; recovery still knows it."""
+    prolog = PROLOG.replace("<PubmedArticleSet>", "<!-- " + "p" * 70000 + " -->\n<PubmedArticleSet\n"
+                            + " " * 70000 + ">")
+    body = "".join(BREAKS["tag-mismatch"](i) if i == 1 else article(i) for i in range(3))
+    path = tmp_path / "long_prolog.xml"
+    path.write_text(prolog + body + EPILOG)
+    assert [a.status for a in read_articles(path, path.name)] == ["ok", "error", "ok"]

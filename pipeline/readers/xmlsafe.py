@@ -528,38 +528,44 @@ class _RecordStream:
     def _head_chunks(self) -> Iterator[bytes]:
         """The first segment: the prolog is checked before any byte reaches the parser."""
         head = b""
+        checked = False
         while True:
             chunk = self._read_live()
             if chunk is None:
-                check_prolog(head, final=True)
+                if not checked:
+                    check_prolog(head, final=True)
                 break
             head += chunk
-            if check_prolog(head):
-                self._learn_root(head)
+            checked = checked or check_prolog(head)
+            if checked and self._learn_root(head, final=len(head) >= MAX_PROLOG_BYTES):
                 break
         if head:
             self.fed_end = len(head)
             yield head
         yield from self._chunks_from(self.fed_end)
 
-    def _learn_root(self, head: bytes) -> None:
-        """Prolog + root start tag (replayed before every restart) and the record names."""
+    def _learn_root(self, head: bytes, final: bool) -> bool:
+        """Prolog + root start tag (replayed before every restart) and the record names.
+        False while the root start tag is not complete in `head` (and more may come)."""
         if self.record_starts is None:
-            return
+            return True
         bom = 3 if head.startswith(b"\xef\xbb\xbf") else 0
         root = _root_position(head[bom:MAX_PROLOG_BYTES + bom])
         match = _START_TAG.match(head, root + bom) if root is not None else None
+        if match is None and not final and root is not None and head.find(b">", root + bom) < 0:
+            return False  # the root start tag goes on in the next chunk
         if match is None or match.group(0).endswith(b"/>"):
-            return
+            return True
         name = match.group(1)
         names = frozenset(self.record_starts(local_name(name.decode("utf-8", "replace"))))
         if not names:
-            return
+            return True
         self.names = names
         self.prefix = head[: match.end()]
         self.root_close = b"</" + name + b">"
         self.start_tags = [b"<" + n.encode("utf-8") for n in sorted(names)]
         self._scan(self.retained.read(self.retained.start, self.live_pos), self.retained.start)
+        return True
 
     def _prefix_parses(self) -> bool:
         if self.prefix_ok is None:

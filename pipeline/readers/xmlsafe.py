@@ -7,9 +7,12 @@ subset (the billion-laughs and external-entity (XXE) shapes) is refused before p
 
 `stream_records` feeds the file to an `lxml.etree.XMLPullParser` in chunks (gzip-aware),
 yields each record element once it is complete, and then clears it together with the
-siblings before it, so memory stays flat however many records the file holds. File-level
-failures (malformed XML, truncated gzip, unsafe DOCTYPE, unreadable file) surface as one
-`XMLFileError` raised *after* the records read so far have been yielded.
+siblings before it, so memory stays flat however many records the file holds. In a set of
+records, a malformed record is yielded as a `MalformedRecord` and a fresh parser (fed the
+same checked prolog and root start tag) takes over at the next record start tag. File-level
+failures (malformed XML with no record after it, truncated gzip, unsafe DOCTYPE, unreadable
+file) surface as one `XMLFileError` raised *after* the records read so far have been yielded.
+UTF-16/32 files are transcoded to UTF-8 first (`iter_utf8_chunks`).
 
 The module also holds the small builders every reader shares (`make_article`,
 `error_article`, `author_initials`, `first_year`) so the four readers lay out text and fill
@@ -17,7 +20,6 @@ metadata the same way."""
 
 from __future__ import annotations
 
-import codecs
 import gzip
 import hashlib
 import itertools
@@ -341,7 +343,7 @@ _NAME_OVERLAP = 64  # record start tags are shorter than this, so none is missed
 class MalformedRecord:
     """Stands in the record stream for a record the parser rejected; reading went on after it.
 
-    `message` says what was wrong and where (line numbers of the decompessed file), `line`
+    `message` says what was wrong and where (line numbers of the decompressed file), `line`
     is the line the rejected stretch starts on, `head` its first bytes (for ids)."""
 
     message: str

@@ -168,3 +168,16 @@ def test_pubmed_xml_recovery_with_a_long_prolog(tmp_path):
     path = tmp_path / "long_prolog.xml"
     path.write_text(prolog + body + EPILOG)
     assert [a.status for a in read_articles(path, path.name)] == ["ok", "error", "ok"]
+
+
+@pytest.mark.parametrize("quoted", ["<!-- <PubmedArticle> -->", "<![CDATA[<PubmedArticle>]]>"])
+def test_pubmed_xml_recovery_not_fooled_by_quoted_start_tags(tmp_path, quoted):
+    """A record start tag quoted in a comment or CDATA does not shift where reading resumes."""
+    body = "".join(
+        article(i, f"<AbstractText>Text {quoted}\nmore.</AbstractText>") if i == 1
+        else BREAKS["tag-mismatch"](i) if i == 3 else article(i) for i in range(6))
+    path = tmp_path / "quoted.xml"
+    path.write_text(PROLOG + body + EPILOG)
+    articles = list(read_articles(path, path.name))
+    assert [(a.index, a.status) for a in articles] == [(i, "error" if i == 3 else "ok") for i in range(6)]
+    assert [a.metadata.get("pmid") for a in articles] == [str(i) for i in range(6)]

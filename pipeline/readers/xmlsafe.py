@@ -449,6 +449,7 @@ class _RecordStream:
         self.prefix = b""  # prolog + root start tag, replayed before each restart
         self.root_close = b""
         self.prefix_ok: bool | None = None
+        self.line_shift = 0  # line in the file = line the current parser reports + line_shift
 
     # ---------------------------------------------------------------- bytes
 
@@ -586,7 +587,7 @@ class _RecordStream:
     def records(self) -> Iterator[etree._Element | MalformedRecord]:
         parser = self._parser()
         chunks = self._head_chunks()
-        segment_start, line_shift = 0, 0
+        segment_start = 0
         while True:
             try:
                 for chunk in chunks:
@@ -604,7 +605,7 @@ class _RecordStream:
                 problem = nested or exc
             except _NestedRecord as exc:
                 problem = exc
-            message, line = self._describe(problem, line_shift)
+            message, line = self._describe(problem, self.line_shift)
             resume = self._resume(message, line, segment_start)
             if resume is None:
                 raise XMLFileError("MalformedXML", f"malformed XML: {message}") from None
@@ -612,7 +613,7 @@ class _RecordStream:
             yield marker
             parser = self._parser()
             parser.feed(self.prefix)
-            line_shift = segment_line - (self.prefix.count(b"\n") + 1)
+            self.line_shift = segment_line - (self.prefix.count(b"\n") + 1)
             chunks = self._chunks_from(segment_start)
 
     def _drain(self, parser: etree.XMLPullParser) -> Iterator[etree._Element]:
@@ -621,8 +622,8 @@ class _RecordStream:
                 raise _NestedRecord(element.sourceline)
             if not self.is_record(element):
                 continue
-            if self.starts:
-                self.starts.popleft()
+            if self.starts and local_name(element.tag) in self.names:
+                self._completed((element.sourceline or 0) + self.line_shift)
             yield element
             parent = element.getparent()
             element.clear(keep_tail=False)
@@ -630,6 +631,13 @@ class _RecordStream:
                 while element.getprevious() is not None:
                     del parent[0]
         self._trim()
+
+    def _completed(self, start_line: int) -> None:
+        """A record that started on `start_line` is complete: forget its start tag (and any
+        earlier one that no record matched, such as a start tag quoted in a comment)."""
+        while len(self.starts) > 1 and self.starts[0][1] < start_line:
+            self.starts.popleft()
+        self.starts.popleft()
 
     def _describe(self, problem: Exception, line_shift: int) -> tuple[str, int | None]:
         """lxml's message and line, with line numbers counted in the whole (decompressed) file."""

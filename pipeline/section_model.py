@@ -9,8 +9,9 @@ of the previous / next sentence (`p:we`, `n:the`). Building the Doc from words a
 tokenizer, so the saved pipeline loads with plain spaCy.
 
 `pipeline.sections` calls `SectionModel.predict_sentences` and smooths the result; the
-training and evaluation code (`prepare_abstracts`, `train`, `evaluate`) lives here so
-that `scripts/train_section_model.py` stays a thin command.
+training and evaluation code (`prepare_abstracts`, `split_abstracts`, `cropped_copies`,
+`train`, `evaluate`, `evaluate_component`) lives here so that
+`scripts/train_section_model.py` stays a thin command.
 """
 
 from __future__ import annotations
@@ -301,9 +302,11 @@ def cropped_copies(abstract: LabelledAbstract, rng: random.Random, start_share: 
     if not methods:
         return out
     first, last = methods[0], methods[-1]
-    cut = lambda lo, hi: LabelledAbstract(  # noqa: E731
-        abstract.doc_id, abstract.sentences[lo:hi], labels[lo:hi], abstract.paragraphs[lo:hi],
-        (abstract.heading_labels or labels)[lo:hi])
+
+    def cut(lo: int, hi: int) -> LabelledAbstract:
+        return LabelledAbstract(abstract.doc_id, abstract.sentences[lo:hi], labels[lo:hi],
+                                abstract.paragraphs[lo:hi], (abstract.heading_labels or labels)[lo:hi])
+
     if rng.random() < start_share and first > 0 and len(labels) - first >= 2:
         out.append(cut(first, len(labels)))
     if rng.random() < end_share and 1 <= last < len(labels) - 1:
@@ -376,8 +379,6 @@ def evaluate_component(model: Optional[SectionModel], jsonl_path: str | Path, id
     section): our tokenizer and sentence splitter, then the component; scored per non-space
     character against the heading labels. `model=None` scores the cue-word heuristic.
     Also the component's speed (sentences already split; model loaded)."""
-    import spacy
-
     from . import sections as _sections  # noqa: F401  (registers abstracts_sections)
     from . import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
     from .tokenizer import AbstractTokenizer

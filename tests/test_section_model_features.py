@@ -73,3 +73,80 @@ def test_score_counts_and_f1():
 def test_load_section_model_missing_folder(tmp_path):
     with pytest.raises(FileNotFoundError, match="no trained section model"):
         load_section_model(tmp_path)
+
+
+def _abstract(labels: list[str]):
+    from pipeline.components.section_model import LabelledAbstract
+
+    sentences = [[f"s{i}", "."] for i in range(len(labels))]
+    return LabelledAbstract("PMC1", sentences, list(labels), list(range(len(labels))), list(labels))
+
+
+class _Always:
+    """A stand-in for random.Random whose draws always fall under (or over) the share."""
+
+    def __init__(self, value: float):
+        self.value = value
+
+    def random(self) -> float:
+        return self.value
+
+
+B, O, M, R, C = "BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS"
+
+
+@pytest.mark.parametrize(
+    "labels, expected",
+    [
+        ([B, O, M, M, R, C], [[M, M, R, C], [B, O, M, M]]),
+        ([O, M, R], [[M, R], [O, M]]),
+        ([M, M, R, C], [[M, M]]),  # already opens with METHODS: only the end is cut
+        ([B, M, C], [[M, C], [B, M]]),
+        ([B, O, M], []),  # one METHODS sentence would be left, and nothing follows it: no copy
+        ([B, R, C], []),  # no METHODS: nothing to cut at
+    ],
+    ids=["full", "short", "opens-with-methods", "protocol", "too-short", "no-methods"],
+)
+def test_cropped_copies(labels, expected):
+    from pipeline.components.section_model import cropped_copies
+
+    copies = cropped_copies(_abstract(labels), _Always(0.0), 0.15, 0.15)
+    assert [c.labels for c in copies] == expected
+    for copy in copies:
+        assert len(copy.sentences) == len(copy.labels) == len(copy.paragraphs) == len(copy.heading_labels)
+    assert cropped_copies(_abstract(labels), _Always(0.99), 0.15, 0.15) == []
+
+
+def test_training_set_is_reproducible():
+    from pipeline.components.section_model import TrainSettings, training_set
+
+    abstracts = [_abstract([B, O, M, M, R, C]) for _ in range(40)]
+    first = training_set(abstracts, TrainSettings(seed=13))
+    again = training_set(abstracts, TrainSettings(seed=13))
+    assert [a.labels for a in first] == [a.labels for a in again]
+    assert 40 < len(first) < 80  # each abstract once, plus some copies
+
+
+@pytest.mark.parametrize("doc_id", ["PMC101395", "PMC3262135", "12345678", "10.1186/1472-6904-2-2"])
+def test_is_test_id_is_a_fixed_hash_rule(doc_id):
+    import hashlib
+
+    from pipeline.components.section_model import is_test_id
+
+    assert is_test_id(doc_id) == (int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 7 == 0)
+
+
+def test_split_abstracts_keeps_dev_fixed_and_test_by_hash():
+    from pipeline.components.section_model import (
+        LabelledAbstract,
+        is_test_id,
+        split_abstracts,
+    )
+
+    abstracts = [LabelledAbstract(f"PMC{i}", [["x"]], [M], [0], [M]) for i in range(200)]
+    dev_ids = {f"PMC{i}" for i in range(0, 200, 5)}
+    train, dev, test = split_abstracts(abstracts, dev_ids)
+    assert {a.doc_id for a in dev} == dev_ids
+    assert all(is_test_id(a.doc_id) and a.doc_id not in dev_ids for a in test) and test
+    assert not {a.doc_id for a in train} & ({a.doc_id for a in test} | dev_ids)
+    assert len(train) + len(dev) + len(test) == 200

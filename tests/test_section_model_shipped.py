@@ -101,6 +101,30 @@ def test_shipped_model_loads_with_five_labels():
     assert len(probs) == 2 and all(len(p) == len(LABELS) and abs(sum(p) - 1) < 1e-4 for p in probs)
 
 
+def test_shipped_model_size_at_most_10_mb():
+    if not (model_dir(MODEL) / "meta.json").exists():
+        pytest.skip("no trained section model")
+    size = sum(p.stat().st_size for p in MODEL.rglob("*") if p.is_file())
+    assert size <= 10 * 1024 * 1024, size
+
+
+def test_shipped_model_loads_from_models_folder_without_downloads(monkeypatch):
+    """The real loading code on the shipped folder, with network access cut off."""
+    if not (model_dir(MODEL) / "meta.json").exists():
+        pytest.skip("no trained section model")
+    import socket
+
+    def no_network(*args, **kwargs):
+        raise AssertionError("the section model tried to open a network connection")
+
+    monkeypatch.setattr(socket, "create_connection", no_network)
+    monkeypatch.setattr(socket.socket, "connect", no_network)
+    model = load_section_model(MODEL)
+    labels = model.label_words([["Heart", "failure", "is", "common", "."], ["We", "enrolled", "40", "patients", "."],
+                                ["Mortality", "fell", "by", "12", "%", "(", "P", "=", "0.03", ")", "."]])
+    assert labels == sorted(labels, key=LABELS.index) and len(labels) == 3
+
+
 @pytest.mark.parametrize("name", sorted(ABSTRACTS))
 def test_shipped_model_sections_own_abstracts(nlp, name):
     text, expected = ABSTRACTS[name]

@@ -9,12 +9,14 @@ of the previous / next sentence (`p:we`, `n:the`). Building the Doc from words a
 tokenizer, so the saved pipeline loads with plain spaCy.
 
 `pipeline.components.sections` calls `SectionModel.predict_sentences` and smooths the result; the
-training and evaluation code (`prepare_abstracts`, `train`, `evaluate`) lives here so
-that `scripts/train_section_model.py` stays a thin command.
+training and evaluation code (`prepare_abstracts`, `split_abstracts`, `cropped_copies`,
+`train`, `evaluate`, `evaluate_component`) lives here so that
+`scripts/train_section_model.py` stays a thin command.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import random
@@ -23,7 +25,7 @@ import time
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Optional, Sequence
+from typing import Iterable, Iterator, Optional, Sequence
 
 import spacy
 from spacy.tokens import Doc, Span
@@ -188,7 +190,9 @@ def relabel_aims(sentences: Sequence[Sequence[str]], labels: Sequence[str]) -> l
 
 
 def _sentence_nlp() -> spacy.Language:
-    from pipeline.components import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
+    from pipeline.components import (
+        sentences as _sentences,  # noqa: F401  (registers abstracts_sentences)
+    )
     from pipeline.components.tokenizer import AbstractTokenizer
 
     nlp = spacy.blank("en")
@@ -225,17 +229,14 @@ def split_sections(nlp: spacy.Language, sections: Sequence[tuple[str, str]]) -> 
     return sentences, labels, paras
 
 
-def prepare_abstracts(jsonl_path: str | Path, relabel: bool = True) -> list[LabelledAbstract]:
-    """Structured abstracts as labelled sentences.
+def structured_abstracts(jsonl_path: str | Path) -> Iterator[tuple[str, list[tuple[str, str]]]]:
+    """(doc id, [(label, section text)]) of the structured abstracts of a pmc-rct JSONL file.
 
     Headings are mapped with the heading map; an abstract with a heading the map does not
     know is dropped; trailer sections (trial registration, funding) are left out; an
-    abstract needs at least two labelled sections. With `relabel`, aim statements closing
-    a Background become OBJECTIVE (`relabel_aims`); `heading_labels` keeps the originals.
+    abstract needs at least two labelled sections.
     """
-    nlp = _sentence_nlp()
     heading_map = load_heading_map()
-    out = []
     with open(jsonl_path, encoding="utf-8") as handle:
         for line in handle:
             record = json.loads(line)
@@ -246,21 +247,73 @@ def prepare_abstracts(jsonl_path: str | Path, relabel: bool = True) -> list[Labe
             if any(category is None for (category, _), _ in entries):
                 continue
             kept = [(category, body) for (category, trailer), body in entries if not trailer and body]
-            if len(kept) < 2:
-                continue
-            sentences, labels, paras = split_sections(nlp, kept)
-            if sentences:
-                doc_id = record.get("pmcid") or record.get("pmid") or record.get("doi")
-                trained = relabel_aims(sentences, labels) if relabel else list(labels)
-                out.append(LabelledAbstract(str(doc_id), sentences, trained, paras, labels))
+            if len(kept) >= 2:
+                yield str(record.get("pmcid") or record.get("pmid") or record.get("doi")), kept
+
+
+def prepare_abstracts(jsonl_path: str | Path, relabel: bool = True) -> list[LabelledAbstract]:
+    """Structured abstracts (`structured_abstracts`) as labelled sentences.
+
+    `heading_labels` keeps the headings' own labels; with `relabel`, `labels` has the aim
+    statements closing a Background relabelled OBJECTIVE (`relabel_aims`).
+    """
+    nlp = _sentence_nlp()
+    out = []
+    for doc_id, kept in structured_abstracts(jsonl_path):
+        sentences, labels, paras = split_sections(nlp, kept)
+        if sentences:
+            trained = relabel_aims(sentences, labels) if relabel else list(labels)
+            out.append(LabelledAbstract(doc_id, sentences, trained, paras, labels))
     return out
 
 
 def split_train_dev(abstracts: list[LabelledAbstract], dev_share: float, seed: int) -> tuple[list, list]:
+    """A random dev split by document (how models/section_model/dev_ids.txt was made, seed 13)."""
     ids = sorted({a.doc_id for a in abstracts})
     random.Random(seed).shuffle(ids)
     dev_ids = set(ids[: int(round(len(ids) * dev_share))])
     return [a for a in abstracts if a.doc_id not in dev_ids], [a for a in abstracts if a.doc_id in dev_ids]
+
+
+# The test split: abstracts outside the fixed dev split whose id hashes to 0 mod 7 (about
+# one in seven). Never trained on, and not looked at while the model's settings were chosen.
+TEST_MODULUS = 7
+
+
+def is_test_id(doc_id: str) -> bool:
+    return int(hashlib.sha256(doc_id.encode("utf-8")).hexdigest(), 16) % TEST_MODULUS == 0
+
+
+def split_abstracts(abstracts: Sequence[LabelledAbstract], dev_ids: set[str]) -> tuple[list, list, list]:
+    """(train, dev, test): dev = the fixed dev ids, test = `is_test_id` among the rest."""
+    rest = [a for a in abstracts if a.doc_id not in dev_ids]
+    return ([a for a in rest if not is_test_id(a.doc_id)], [a for a in abstracts if a.doc_id in dev_ids],
+            [a for a in rest if is_test_id(a.doc_id)])
+
+
+def cropped_copies(abstract: LabelledAbstract, rng: random.Random, start_share: float, end_share: float) -> list[LabelledAbstract]:
+    """Extra training copies of one abstract: with probability `start_share` without its
+    opening BACKGROUND / OBJECTIVE sentences (so it opens with METHODS), with probability
+    `end_share` without its RESULTS / CONCLUSIONS (so it ends with METHODS, as a trial
+    protocol does). Structured abstracts almost never open or end so, and a model trained
+    on them alone labels an opening "We randomly assigned..." OBJECTIVE and a closing
+    methods sentence CONCLUSIONS. A copy keeps at least two sentences."""
+    labels = abstract.labels
+    methods = [i for i, label in enumerate(labels) if label == "METHODS"]
+    out: list[LabelledAbstract] = []
+    if not methods:
+        return out
+    first, last = methods[0], methods[-1]
+
+    def cut(lo: int, hi: int) -> LabelledAbstract:
+        return LabelledAbstract(abstract.doc_id, abstract.sentences[lo:hi], labels[lo:hi],
+                                abstract.paragraphs[lo:hi], (abstract.heading_labels or labels)[lo:hi])
+
+    if rng.random() < start_share and first > 0 and len(labels) - first >= 2:
+        out.append(cut(first, len(labels)))
+    if rng.random() < end_share and 1 <= last < len(labels) - 1:
+        out.append(cut(0, last + 1))
+    return out
 
 
 # --------------------------------------------------------------------------- scoring
@@ -322,6 +375,63 @@ def evaluate(model: SectionModel, abstracts: Sequence[LabelledAbstract]) -> dict
     }
 
 
+def evaluate_component(model: Optional[SectionModel], jsonl_path: str | Path, ids: Iterable[str]) -> dict:
+    """The whole `abstracts_sections` component on structured abstracts with their headings
+    removed, laid out as one block (sections joined by a space) and as paragraphs (one per
+    section): our tokenizer and sentence splitter, then the component; scored per non-space
+    character against the heading labels. `model=None` scores the cue-word heuristic.
+    Also the component's speed (sentences already split; model loaded)."""
+    from pipeline.components.tokenizer import AbstractTokenizer
+
+    from . import sections as _sections  # noqa: F401  (registers abstracts_sections)
+    from . import sentences as _sentences  # noqa: F401  (registers abstracts_sentences)
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    tagger = nlp.add_pipe("abstracts_sections")
+    tagger._model = model
+    wanted = set(ids)
+    records = [(doc_id, kept) for doc_id, kept in structured_abstracts(jsonl_path) if doc_id in wanted]
+    out = {"abstracts": len(records)}
+    for mode, separator in (("one_block", " "), ("paragraphs", "\n\n")):
+        gold: list[str] = []
+        predicted: list[str] = []
+        sentences, seconds = 0, 0.0
+        for _doc_id, kept in records:
+            text, ranges = "", []
+            for label, body in kept:
+                if text:
+                    text += separator
+                ranges.append((len(text), len(text) + len(body), label))
+                text += body
+            doc = nlp.make_doc(text)
+            doc._.segment = "abstract"
+            doc._.headings = []
+            doc._.paragraphs = [(s, e) for s, e, _ in ranges] if mode == "paragraphs" else None
+            doc = nlp.get_pipe("abstracts_sentences")(doc)
+            started = time.perf_counter()
+            doc = tagger(doc)
+            seconds += time.perf_counter() - started
+            sentences += sum(1 for _ in doc.sents)
+            label_at = [None] * len(text)
+            for span in doc.spans["sections"]:
+                label_at[span.start_char:span.end_char] = [span.label_] * (span.end_char - span.start_char)
+            for s, e, label in ranges:
+                for i in range(s, e):
+                    if not text[i].isspace():
+                        gold.append(label)
+                        predicted.append(label_at[i] or "NONE")
+        result = score(gold, predicted)
+        out[mode] = {
+            "char_accuracy": result["accuracy"],
+            "char_weighted_f1": result["weighted_f1"],
+            "per_label_f1": {label: v["f1"] for label, v in result["per_label"].items()},
+            "sentences_per_second": round(sentences / seconds) if seconds else None,
+        }
+    return out
+
+
 # --------------------------------------------------------------------------- training
 
 
@@ -331,15 +441,31 @@ class TrainSettings:
     batch_size: int = 64
     dropout: float = 0.1
     seed: int = 13
+    labels: str = "relabelled"  # train on `labels` (aims relabelled) or "heading" (`heading_labels`)
+    crop_start_share: float = 0.15  # cropped_copies: share of abstracts also trained opening with METHODS
+    crop_end_share: float = 0.15  # ... and ending with METHODS
     log: list = field(default_factory=list)
 
 
-def _examples(nlp: spacy.Language, abstracts: Iterable[LabelledAbstract]):
+def training_set(abstracts: Sequence[LabelledAbstract], settings: TrainSettings) -> list[LabelledAbstract]:
+    """The abstracts, each followed by its `cropped_copies` (fixed seed)."""
+    rng = random.Random(settings.seed)
+    out: list[LabelledAbstract] = []
+    for abstract in abstracts:
+        out.append(abstract)
+        out.extend(cropped_copies(abstract, rng, settings.crop_start_share, settings.crop_end_share))
+    return out
+
+
+def _examples(nlp: spacy.Language, abstracts: Iterable[LabelledAbstract], labels: str = "relabelled"):
     from spacy.training import Example
 
+    if labels not in ("relabelled", "heading"):
+        raise ValueError(f"labels must be 'relabelled' or 'heading', not {labels!r}")
     examples = []
     for abstract in abstracts:
-        for feats, label in zip(sentence_features(abstract.sentences), abstract.labels):
+        gold = abstract.heading_labels or abstract.labels if labels == "heading" else abstract.labels
+        for feats, label in zip(sentence_features(abstract.sentences), gold):
             doc = Doc(nlp.vocab, words=feats)
             cats = {name: float(name == label) for name in LABELS}
             examples.append(Example.from_dict(doc, {"cats": cats}))
@@ -348,14 +474,20 @@ def _examples(nlp: spacy.Language, abstracts: Iterable[LabelledAbstract]):
 
 def train(config_path: str | Path, train_set: Sequence[LabelledAbstract], dev_set: Sequence[LabelledAbstract],
           settings: TrainSettings) -> tuple[SectionModel, dict]:
-    """Train the textcat defined in `config_path`; keep the epoch with the best dev weighted F1
-    (smoothed, no paragraphs). Returns the model and its dev evaluation."""
-    from spacy.util import fix_random_seed, load_config, load_model_from_config, minibatch
+    """Train the textcat defined in `config_path` on the training abstracts and their
+    `cropped_copies`; keep the epoch with the best dev weighted F1 (smoothed, no
+    paragraphs, against the labels trained on). Returns the model and its dev evaluation."""
+    from spacy.util import (
+        fix_random_seed,
+        load_config,
+        load_model_from_config,
+        minibatch,
+    )
 
     fix_random_seed(settings.seed)
     config = load_config(config_path)
     nlp = load_model_from_config(config, auto_fill=True, validate=True)
-    examples = _examples(nlp, train_set)
+    examples = _examples(nlp, training_set(train_set, settings), settings.labels)
     textcat = nlp.get_pipe("textcat")
     for label in LABELS:
         textcat.add_label(label)
@@ -370,7 +502,7 @@ def train(config_path: str | Path, train_set: Sequence[LabelledAbstract], dev_se
         with textcat.model.use_params(optimizer.averages) if optimizer.averages else nullcontext():
             model = SectionModel(nlp)
             result = evaluate(model, dev_set)
-            f1 = result["smoothed_no_paragraphs"]["weighted_f1"]
+            f1 = result["heading_labels_no_paragraphs" if settings.labels == "heading" else "smoothed_no_paragraphs"]["weighted_f1"]
             settings.log.append({"epoch": epoch + 1, "loss": round(losses.get("textcat", 0.0), 3),
                                  "dev_weighted_f1": round(f1, 4),
                                  "dev_raw_weighted_f1": round(result["raw"]["weighted_f1"], 4)})

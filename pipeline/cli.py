@@ -68,9 +68,9 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
               help="Also write the report as an HTML page (charts, errors side by side).")
 def evaluate_cli(gold, pred, as_json, errors, shared, html) -> None:
     """Score predicted records against hand-labelled gold records."""
+    from pipeline.evaluation.formatting import format_errors, format_report
     from pipeline.evaluation.gold import DEFAULT_SHARED
     from pipeline.evaluation.scorer import evaluate_files
-    from pipeline.evaluation.formatting import format_errors, format_report
 
     report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
     if html:
@@ -121,9 +121,9 @@ def gold_agreement_cli(first, second, shared) -> None:
     """Inter-annotator agreement between two authoring folders (or two gold JSONL files)."""
     import tempfile
 
-    from pipeline.evaluation.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
     from pipeline.evaluation.agreement import agreement
     from pipeline.evaluation.formatting import format_agreement
+    from pipeline.evaluation.gold import DEFAULT_SHARED, build_gold_file, load_gold_file
 
     def records(path: Path):
         if path.is_dir():
@@ -140,7 +140,12 @@ def gold_agreement_cli(first, second, shared) -> None:
 @click.option("--shared", type=click.Path(path_type=Path), default=None)
 def gold_baseline_cli(allow_lower, shared) -> None:
     """Measure the pipeline on gold/ and raise the floors in gold/baseline.json."""
-    from pipeline.evaluation.gate import BASELINE, BaselineError, evaluate_gold, update_baseline
+    from pipeline.evaluation.gate import (
+        BASELINE,
+        BaselineError,
+        evaluate_gold,
+        update_baseline,
+    )
     from pipeline.evaluation.gold import DEFAULT_SHARED
     from pipeline.nlp import build_nlp
 

@@ -17,7 +17,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.evaluation.gold import build_gold_file, check_gold, load_gold_file  # noqa: E402
+from pipeline.evaluation.gold import (  # noqa: E402
+    build_gold_file,
+    check_gold,
+    load_gold_file,
+)
 
 SETS = {  # output file: (authoring folder, document-key prefix)
     "seeds.jsonl": ("final", "seed:"),

@@ -34,13 +34,10 @@ def sections(shared: Path) -> dict | None:
     data = shared / "data" / "pmc-rct" / "abstracts.jsonl"
     if not data.exists():
         return None
-    from pipeline.components.section_model import (
-        load_section_model,
-        prepare_abstracts,
-        score,
-        smoothed_labels,
-    )
-    from pipeline.components.sections import LABELS, cue_probabilities, smooth_labels
+    from pipeline.components.heading_map import LABELS
+    from pipeline.components.section_model import load_section_model, smoothed_labels
+    from pipeline.components.sections import cue_probabilities, smooth_labels
+    from pipeline.training.section_model import prepare_abstracts, score
 
     dev_ids = set((REPO / "models" / "section_model" / "dev_ids.txt").read_text().split())
     dev = [a for a in prepare_abstracts(data) if a.doc_id in dev_ids]

@@ -24,12 +24,11 @@ import click
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from pipeline.components.section_model import (  # noqa: E402
+from pipeline.components.section_model import load_section_model, model_dir
+from pipeline.training.section_model import (
     TrainSettings,
     evaluate,
     evaluate_component,
-    load_section_model,
-    model_dir,
     prepare_abstracts,
     save_model,
     split_abstracts,

@@ -7,7 +7,11 @@ from importlib import resources
 
 import pytest
 
-from pipeline.cleaning.site_patterns import PatternError, parse_site_patterns, site_patterns
+from pipeline.cleaning.site_patterns import (
+    PatternError,
+    parse_site_patterns,
+    site_patterns,
+)
 
 
 def _data():

@@ -10,7 +10,11 @@ from pathlib import Path
 import pytest
 
 from pipeline.evaluation.formatting import format_errors
-from pipeline.evaluation.gold import doc_source_path, load_source_text, resolve_authoring
+from pipeline.evaluation.gold import (
+    doc_source_path,
+    load_source_text,
+    resolve_authoring,
+)
 from pipeline.evaluation.scorer import evaluate
 
 REPO = Path(__file__).resolve().parents[1]

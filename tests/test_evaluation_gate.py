@@ -8,7 +8,12 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.evaluation.gate import BASELINE, check_floors, evaluate_gold, load_baseline
+from pipeline.evaluation.gate import (
+    BASELINE,
+    check_floors,
+    evaluate_gold,
+    load_baseline,
+)
 from tests.conftest import SHARED
 
 

@@ -7,7 +7,13 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.evaluation.gold import check_gold, doc_source_path, load_gold_file, load_source_text, resolve_authoring
+from pipeline.evaluation.gold import (
+    check_gold,
+    doc_source_path,
+    load_gold_file,
+    load_source_text,
+    resolve_authoring,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = Path(__file__).resolve().parents[2] / "shared"

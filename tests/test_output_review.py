@@ -19,7 +19,14 @@ from click.testing import CliRunner
 
 from pipeline.cli import main
 from pipeline.output.page import csp_hash, script_json
-from pipeline.output.review import compact_record, layout_bands, nest_spans, place_in_title, render_review, write_review
+from pipeline.output.review import (
+    compact_record,
+    layout_bands,
+    nest_spans,
+    place_in_title,
+    render_review,
+    write_review,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 OUT = REPO / "out"
@@ -43,7 +50,7 @@ def hostile_records() -> list[dict]:
     return [
         _record("11111111", metadata={"title": f"Cisplatin {PWN} trial", "pmid": "11111111", "journal": "<i>J</i>"},
                 abstract={"text": text, "start": start, "end": start + len(text)},
-                sections=[{"label": "BACKGROUND", "heading": f"<img src=x onerror=window.__pwned=2>", "start": start + 12,
+                sections=[{"label": "BACKGROUND", "heading": "<img src=x onerror=window.__pwned=2>", "start": start + 12,
                            "end": start + len(text), "source": "heading"}],
                 entities=[
                     {"label": "DRUG", "start": 40, "end": 49, "text": "Cisplatin", "section": "TITLE", "attrs": {"norm": "cisplatin"}},

@@ -9,8 +9,8 @@ import math
 
 import pytest
 
+from pipeline.components.heading_map import LABELS
 from pipeline.components.section_model import smoothed_labels
-from pipeline.components.sections import LABELS
 
 B, O, M, R, C = LABELS
 

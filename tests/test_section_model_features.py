@@ -6,11 +6,10 @@ import pytest
 
 from pipeline.components.section_model import (
     load_section_model,
-    relabel_aims,
-    score,
     sentence_features,
     smoothed_labels,
 )
+from pipeline.training.section_model import relabel_aims, score
 
 
 def test_sentence_features_position_and_context():
@@ -76,7 +75,7 @@ def test_load_section_model_missing_folder(tmp_path):
 
 
 def _abstract(labels: list[str]):
-    from pipeline.components.section_model import LabelledAbstract
+    from pipeline.training.section_model import LabelledAbstract
 
     sentences = [[f"s{i}", "."] for i in range(len(labels))]
     return LabelledAbstract("PMC1", sentences, list(labels), list(range(len(labels))), list(labels))
@@ -108,7 +107,7 @@ B, O, M, R, C = "BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS"
     ids=["full", "short", "opens-with-methods", "protocol", "too-short", "no-methods"],
 )
 def test_cropped_copies(labels, expected):
-    from pipeline.components.section_model import cropped_copies
+    from pipeline.training.section_model import cropped_copies
 
     copies = cropped_copies(_abstract(labels), _Always(0.0), 0.15, 0.15)
     assert [c.labels for c in copies] == expected
@@ -118,7 +117,7 @@ def test_cropped_copies(labels, expected):
 
 
 def test_training_set_is_reproducible():
-    from pipeline.components.section_model import TrainSettings, training_set
+    from pipeline.training.section_model import TrainSettings, training_set
 
     abstracts = [_abstract([B, O, M, M, R, C]) for _ in range(40)]
     first = training_set(abstracts, TrainSettings(seed=13))
@@ -131,13 +130,13 @@ def test_training_set_is_reproducible():
 def test_is_test_id_is_a_fixed_hash_rule(doc_id):
     import hashlib
 
-    from pipeline.components.section_model import is_test_id
+    from pipeline.training.section_model import is_test_id
 
     assert is_test_id(doc_id) == (int(hashlib.sha256(doc_id.encode()).hexdigest(), 16) % 7 == 0)
 
 
 def test_split_abstracts_keeps_dev_fixed_and_test_by_hash():
-    from pipeline.components.section_model import (
+    from pipeline.training.section_model import (
         LabelledAbstract,
         is_test_id,
         split_abstracts,

@@ -14,12 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.components.section_model import (
-    evaluate,
-    is_test_id,
-    load_section_model,
-    prepare_abstracts,
-)
+from pipeline.components.section_model import load_section_model
+from pipeline.training.section_model import evaluate, is_test_id, prepare_abstracts
 from tests.conftest import shared_path
 
 MODEL = Path(__file__).resolve().parents[1] / "models" / "section_model"

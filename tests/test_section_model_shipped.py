@@ -10,8 +10,8 @@ import spacy
 
 import pipeline.components.sections  # noqa: F401  (registers abstracts_sections)
 import pipeline.components.sentences  # noqa: F401  (registers abstracts_sentences)
+from pipeline.components.heading_map import LABELS
 from pipeline.components.section_model import load_section_model, model_dir
-from pipeline.components.sections import LABELS
 from pipeline.components.tokenizer import AbstractTokenizer
 
 ROOT = Path(__file__).resolve().parents[1]

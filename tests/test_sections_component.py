@@ -11,7 +11,7 @@ import spacy
 import pipeline.components.sections  # noqa: F401  (registers abstracts_sections)
 import pipeline.components.sentences  # noqa: F401  (registers abstracts_sentences)
 from pipeline.article import layout_structured
-from pipeline.components.sections import LABELS
+from pipeline.components.heading_map import LABELS
 from pipeline.components.tokenizer import AbstractTokenizer
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.article import Heading, layout_structured
-from pipeline.components.sections import heading_category, sections_from_headings
+from pipeline.components.heading_map import heading_category
+from pipeline.components.sections import sections_from_headings
 
 SEEDS = Path(__file__).resolve().parents[2] / "shared" / "seeds"
 # Where each seed page's abstract starts and ends (the page cleaner finds these in the pipeline).

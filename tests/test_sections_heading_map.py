@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.components.sections import (
+from pipeline.components.heading_map import (
     HeadingMap,
     HeadingMapError,
     heading_category,

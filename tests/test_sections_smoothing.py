@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from pipeline.components.sections import LABELS, label_units, merge_runs, smooth_labels
+from pipeline.components.heading_map import LABELS
+from pipeline.components.sections import label_units, merge_runs, smooth_labels
 
 B, O, M, R, C = range(5)
 

@@ -7,7 +7,12 @@ from importlib import resources
 
 import pytest
 
-from pipeline.components.survival import TERMS_FILE, DataFileError, SurvivalLexicon, load_terms
+from pipeline.components.survival import (
+    TERMS_FILE,
+    DataFileError,
+    SurvivalLexicon,
+    load_terms,
+)
 
 
 def shipped_text() -> str:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 import spacy
 
-from pipeline.components.sentences import set_sentence_starts  # noqa: F401  (registers the component)
+from pipeline.components.sentences import (
+    set_sentence_starts,  # noqa: F401  (registers the component)
+)
 from pipeline.components.tokenizer import AbstractTokenizer, split_words
 
 

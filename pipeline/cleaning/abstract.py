@@ -8,7 +8,14 @@ import regex
 
 from pipeline.article import Heading
 from pipeline.cleaning.authors import AUTHOR_SEGMENT_RES, AUTHOR_SPLIT_RE
-from pipeline.cleaning.lines import MIDLINE_HEADING_RE, STOPPERS, Line, affiliation_like, is_content, words
+from pipeline.cleaning.lines import (
+    MIDLINE_HEADING_RE,
+    STOPPERS,
+    Line,
+    affiliation_like,
+    is_content,
+    words,
+)
 from pipeline.cleaning.site_patterns import heading_category, site_patterns
 
 
@@ -149,7 +156,7 @@ def _ends_with_conclusions(line: Line) -> bool:
 
 
 def is_trailer_heading(text: str) -> bool:
-    from pipeline.components.sections import is_trailer_heading as trailer
+    from pipeline.components.heading_map import is_trailer_heading as trailer
 
     return trailer(text)
 

@@ -20,7 +20,11 @@ from pipeline.cleaning.lines import (
     next_nonblank,
     words,
 )
-from pipeline.cleaning.site_patterns import SitePatterns, heading_category, site_patterns
+from pipeline.cleaning.site_patterns import (
+    SitePatterns,
+    heading_category,
+    site_patterns,
+)
 
 DATE_RE = regex.compile(
     r"(?i)((published|online|epub|received|accepted)[: ]*)?(\d{1,2}\s+)?"

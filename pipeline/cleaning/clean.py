@@ -17,7 +17,12 @@ How the abstract is found (site patterns live in data/site_patterns.json):
 from __future__ import annotations
 
 from pipeline.article import Article
-from pipeline.cleaning.abstract import affiliation_lines, headings_and_paragraphs, locate_abstract, mark_space_headings
+from pipeline.cleaning.abstract import (
+    affiliation_lines,
+    headings_and_paragraphs,
+    locate_abstract,
+    mark_space_headings,
+)
 from pipeline.cleaning.classify import classify
 from pipeline.cleaning.lines import split_lines, words
 from pipeline.cleaning.metadata import collect_metadata, find_title, metadata_from_hints

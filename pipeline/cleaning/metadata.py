@@ -11,7 +11,15 @@ import regex
 
 from pipeline.cleaning.authors import author_names
 from pipeline.cleaning.classify import DOI_RE, PMCID_RE, PMID_RE, clean_doi
-from pipeline.cleaning.lines import AFFILIATION_RE, FOOTNOTE_RE, STOPPERS, Line, next_meaningful, next_nonblank, words
+from pipeline.cleaning.lines import (
+    AFFILIATION_RE,
+    FOOTNOTE_RE,
+    STOPPERS,
+    Line,
+    next_meaningful,
+    next_nonblank,
+    words,
+)
 from pipeline.cleaning.site_patterns import site_patterns
 
 # --------------------------------------------------------------------------- title & metadata

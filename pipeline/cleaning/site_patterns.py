@@ -111,6 +111,6 @@ def site_patterns() -> SitePatterns:
 
 
 def heading_category(text: str) -> str | None:
-    from pipeline.components.sections import heading_category as lookup
+    from pipeline.components.heading_map import heading_category as lookup
 
     return lookup(text)

@@ -37,7 +37,12 @@ from spacy.tokens import Doc, Span
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY
 from pipeline.components.tokenizer import split_words
-from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict  # noqa: F401
+from pipeline.datafiles import (  # noqa: F401
+    DATA_DIR,
+    DataFileError,
+    check_keys,
+    load_json_strict,
+)
 
 ADDITIONS_FILE = "drug_additions.json"
 EXCLUSIONS_FILE = "drug_exclusions.json"

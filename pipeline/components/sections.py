@@ -17,17 +17,14 @@ order. UNASSIGNED only marks an abstract with no sentence at all.
 
 The algorithms are pure functions (`heading_category`, `sections_from_headings`,
 `smooth_labels`, `cue_scores`, `label_units`, `merge_runs`); the component only connects
-them to the Doc (see docs/section-model.md).
-"""
+them to the Doc (see docs/section-model.md)."""
 
 from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -36,177 +33,14 @@ from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import SECTIONS_KEY
-from pipeline.datafiles import DataFileError, loads_strict
-
-# Canonical order of an abstract; the smoothing never goes backwards in this list.
-LABELS: tuple[str, ...] = ("BACKGROUND", "OBJECTIVE", "METHODS", "RESULTS", "CONCLUSIONS")
-UNASSIGNED = "UNASSIGNED"
-
-HEADING_MAP_FILE = "heading_map.json"
-
-# Words that do not change what a heading means ("Aim of the study" == "Aim study").
-_FILLER_WORDS = frozenset({"and", "or", "the", "of", "a", "an", "this", "our"})
-# Separators that join two headings into one ("Background/Aims", "Methods & Results").
-_JOINERS_RE = re.compile(r"[/&,;+|]|\band\b|\bor\b")
-_WORD_RE = re.compile(r"[a-z0-9]+")
-# A heading is short; anything longer is a sentence, not a heading.
-MAX_HEADING_WORDS = 9
-
-
-# --------------------------------------------------------------------------- heading map
-
-
-class HeadingMapError(DataFileError):
-    """The heading map data file is malformed."""
-
-
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "is", "us")):
-        return word[:-1]
-    return word
-
-
-def normalize_heading(text: str) -> str:
-    """The lookup key of a heading: lower case, words only; fillers, numbering and plural -s dropped.
-
-    >>> normalize_heading("PATIENTS AND METHODS:")
-    'patient method'
-    >>> normalize_heading("Conclusion(s)")
-    'conclusion'
-    """
-    text = unicodedata.normalize("NFKC", text).lower().replace("(s)", "s")
-    text = text.replace("&", " and ").replace("\u2019", "'")
-    words = [
-        _singular(w) for w in _WORD_RE.findall(text.replace("'", "")) if w not in _FILLER_WORDS and not w.isdigit()
-    ]
-    return " ".join(words)
-
-
-@dataclass(frozen=True)
-class HeadingMap:
-    """Normalised heading -> category (None = known heading that opens no section)."""
-
-    categories: dict[str, Optional[str]]
-    trailers: frozenset[str]  # keys of administrative closing sections (registration, funding)
-    modifiers: frozenset[str]
-    joined_precedence: tuple[str, ...]
-    records: tuple[dict, ...]
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "HeadingMap":
-        allowed_top = {"version", "description", "modifiers", "joined_precedence", "headings"}
-        if not isinstance(data, dict) or set(data) - allowed_top or "headings" not in data:
-            raise HeadingMapError(f"{HEADING_MAP_FILE}: top-level keys must be {sorted(allowed_top)}")
-        if data.get("version") != 1:
-            raise HeadingMapError(f"{HEADING_MAP_FILE}: unsupported version {data.get('version')!r}")
-        modifiers = data.get("modifiers", [])
-        if not all(isinstance(m, str) and m == normalize_heading(m) for m in modifiers):
-            raise HeadingMapError(f"{HEADING_MAP_FILE}: modifiers must be normalised single words")
-        precedence = data.get("joined_precedence", list(LABELS))
-        if sorted(precedence) != sorted(LABELS):
-            raise HeadingMapError(f"{HEADING_MAP_FILE}: joined_precedence must list each of {LABELS} once")
-        allowed = {"heading", "category", "trailer", "differs_from_nlm", "why"}
-        categories: dict[str, Optional[str]] = {}
-        trailers: set[str] = set()
-        for i, record in enumerate(data["headings"]):
-            if not isinstance(record, dict):
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} is not an object")
-            unknown = set(record) - allowed
-            if unknown:
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} has unknown keys {sorted(unknown)}")
-            if "heading" not in record or "category" not in record:
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} needs 'heading' and 'category'")
-            heading, category = record["heading"], record["category"]
-            if not isinstance(heading, str) or not heading.strip():
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} has an empty heading")
-            if category is not None and category not in LABELS:
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} ({heading!r}) has bad category {category!r}")
-            if not isinstance(record.get("trailer", False), bool) or (record.get("trailer") and category is None):
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} ({heading!r}): trailer must be true/false, with a category")
-            for note in ("differs_from_nlm", "why"):
-                if note in record and not (isinstance(record[note], str) and record[note].strip()):
-                    raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} ({heading!r}): {note} must be text")
-            key = normalize_heading(heading)
-            if not key:
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} ({heading!r}) normalises to nothing")
-            if key in categories:
-                raise HeadingMapError(f"{HEADING_MAP_FILE}: record {i} ({heading!r}) repeats key {key!r}")
-            categories[key] = category
-            if record.get("trailer"):
-                trailers.add(key)
-        return cls(
-            categories=categories,
-            trailers=frozenset(trailers),
-            modifiers=frozenset(modifiers),
-            joined_precedence=tuple(precedence),
-            records=tuple(data["headings"]),
-        )
-
-    @classmethod
-    def from_json(cls, text: str) -> "HeadingMap":
-        try:
-            data = loads_strict(text, HEADING_MAP_FILE)
-        except DataFileError as err:
-            raise HeadingMapError(str(err)) from None
-        return cls.from_dict(data)
-
-    def lookup(self, text: str) -> Optional[str]:
-        """Category of a heading as written, or None when it is not a known section heading."""
-        return self.entry(text)[0]
-
-    def is_trailer(self, text: str) -> bool:
-        """True for an administrative closing heading ("Trial registration", "Funding")."""
-        return self.entry(text)[1]
-
-    def entry(self, text: str) -> tuple[Optional[str], bool]:
-        """(category, trailer) of a heading as written."""
-        key = normalize_heading(text)
-        if not key or len(key.split()) > MAX_HEADING_WORDS:
-            return None, False
-        if key in self.categories:
-            return self.categories[key], key in self.trailers
-        # "Study aims", "Main findings": drop a leading modifier and retry.
-        words = key.split()
-        if len(words) > 1 and words[0] in self.modifiers:
-            rest = " ".join(words[1:])
-            if rest in self.categories:
-                return self.categories[rest], rest in self.trailers
-        # "Purpose/Methods", "Methods and outcomes": every part known -> the part category
-        # ranked first in joined_precedence (agrees with NLM on ~97% of its joined labels).
-        lowered = unicodedata.normalize("NFKC", text).lower().replace("(s)", "s")
-        parts = [normalize_heading(p) for p in _JOINERS_RE.split(lowered)]
-        parts = [p for p in parts if p]
-        if len(parts) >= 2:
-            found = [self.categories.get(p) for p in parts]
-            if all(c in LABELS for c in found):
-                return min(found, key=self.joined_precedence.index), all(p in self.trailers for p in parts)
-        return None, False
-
-
-@lru_cache(maxsize=1)
-def load_heading_map() -> HeadingMap:
-    """The shipped heading map, validated (raises HeadingMapError when malformed)."""
-    text = resources.files("pipeline").joinpath("data", HEADING_MAP_FILE).read_text(encoding="utf-8")
-    return HeadingMap.from_json(text)
-
-
-def heading_category(text: str) -> Optional[str]:
-    """NLM category of an author heading ("Patients and methods" -> "METHODS").
-
-    Case, punctuation, white space, numbering, plural -s and joiners are ignored. Returns
-    one of BACKGROUND, OBJECTIVE, METHODS, RESULTS, CONCLUSIONS (administrative closing
-    headings such as "Trial registration" and "Funding" are BACKGROUND, as NLM files them;
-    see `is_trailer_heading`), or None when the text is not a known abstract heading
-    (including "Abstract", "Summary", "Keywords", which title or follow the abstract
-    rather than open a section).
-    """
-    return load_heading_map().lookup(text)
-
-
-def is_trailer_heading(text: str) -> bool:
-    """True for an administrative heading that closes an abstract (registration, funding)."""
-    return load_heading_map().is_trailer(text)
-
+from pipeline.components.heading_map import LABELS, UNASSIGNED, load_heading_map
+from pipeline.components.section_model import load_section_model, smooth_labels
+from pipeline.datafiles import (
+    DataFileError,
+    check_keys,
+    loads_strict,
+    package_data_text,
+)
 
 # --------------------------------------------------------------------------- sections
 
@@ -258,52 +92,25 @@ def sections_from_headings(text: str, headings: Sequence) -> list[Section]:
     return sections
 
 
-def smooth_labels(probabilities: Sequence[Sequence[float]], floor: float = 1e-6) -> list[int]:
-    """Most probable label sequence that never goes back in the canonical order.
-
-    `probabilities[i][k]` is P(label k | unit i) with k indexing `LABELS`. A Viterbi pass
-    over log-probabilities with the constraint label[i] <= label[i+1]; returns one label
-    index per unit.
-    """
-    n = len(probabilities)
-    if n == 0:
-        return []
-    k = len(probabilities[0])
-    logp = [[math.log(max(float(p), floor)) for p in row] for row in probabilities]
-    best = [logp[0][:]]
-    back: list[list[int]] = [[0] * k]
-    for i in range(1, n):
-        row, ptr = [], []
-        run_best, run_arg = -math.inf, 0
-        for j in range(k):
-            if best[i - 1][j] > run_best:
-                run_best, run_arg = best[i - 1][j], j
-            row.append(run_best + logp[i][j])
-            ptr.append(run_arg)
-        best.append(row)
-        back.append(ptr)
-    j = max(range(k), key=lambda x: best[-1][x])
-    path = [j]
-    for i in range(n - 1, 0, -1):
-        j = back[i][j]
-        path.append(j)
-    return path[::-1]
+SECTION_CUES_FILE = "section_cues.json"
 
 
-# Cue words for the heuristic (no trained model): phrase -> label, matched case-insensitively.
-_CUES: tuple[tuple[re.Pattern, str, float], ...] = tuple(
-    (re.compile(pattern, re.I), label, weight)
-    for pattern, label, weight in (
-        (r"\b(?:we|this study|the present study|the current study) (?:report|aimed|aim|sought|investigated|evaluated|assessed|examined|compared|hypothesi[sz]ed)\b", "OBJECTIVE", 2.0),
-        (r"\b(?:the )?(?:aim|purpose|objective|goal)s? of (?:this|the|our)\b", "OBJECTIVE", 2.0),
-        (r"\bprincipal aim\b|\bto (?:determine|evaluate|assess|investigate|compare) (?:whether|the)\b", "OBJECTIVE", 1.5),
-        (r"\b(?:patients|participants|subjects) (?:were|was) (?:randomi[sz]ed|enrolled|included|treated|assigned|recruited)\b", "METHODS", 2.0),
-        (r"\bwere (?:treated|randomi[sz]ed|assessed|analy[sz]ed|measured|recorded|evaluated|reviewed)\b|\bretrospective(?:ly)?\b|\bprospective(?:ly)?\b|\bunderwent\b|\benrolled\b", "METHODS", 1.0),
-        (r"\d+(?:\.\d+)?\s*%|\bmedian\b|\bp\s*[<=>]|\b95\s*%\s*ci\b|\bhazard ratio\b|\b(?:significantly|respectively)\b", "RESULTS", 1.0),
-        (r"\bin conclusion\b|\bwe conclude\b|\bsuggests?\b|\bmay (?:be|offer|provide|improve)\b|\bshould be\b|\bwarrant", "CONCLUSIONS", 1.5),
-        (r"\bremains? (?:unclear|controversial|unknown)\b|\bis (?:a|the) (?:common|leading|major)\b|\bhas been (?:shown|reported)\b", "BACKGROUND", 1.5),
-    )
-)
+@lru_cache(maxsize=1)
+def section_cues() -> tuple[tuple[re.Pattern, str, float], ...]:
+    """The cue phrases of pipeline/data/section_cues.json, compiled and checked."""
+    data = loads_strict(package_data_text(SECTION_CUES_FILE), SECTION_CUES_FILE)
+    check_keys(data, {"version", "description", "cues"}, set(), SECTION_CUES_FILE)
+    out = []
+    for i, cue in enumerate(data["cues"]):
+        where = f"{SECTION_CUES_FILE}: cues[{i}]"
+        check_keys(cue, {"pattern", "label", "weight"}, set(), where)
+        if cue["label"] not in LABELS or not isinstance(cue["weight"], (int, float)):
+            raise DataFileError(f"{where}: label must be one of {LABELS} and weight a number")
+        try:
+            out.append((re.compile(cue["pattern"], re.I), cue["label"], float(cue["weight"])))
+        except re.error as exc:
+            raise DataFileError(f"{where}: pattern does not compile ({exc})") from None
+    return tuple(out)
 
 
 def cue_scores(text: str, position: float, is_last: bool) -> list[float]:
@@ -315,7 +122,7 @@ def cue_scores(text: str, position: float, is_last: bool) -> list[float]:
     """
     centres = (0.0, 0.1, 0.35, 0.65, 1.0)
     scores = [-4.0 * abs(position - c) for c in centres]
-    for pattern, label, weight in _CUES:
+    for pattern, label, weight in section_cues():
         hits = len(pattern.findall(text))
         if hits:
             scores[LABELS.index(label)] += weight * min(hits, 3)
@@ -370,7 +177,6 @@ class SectionTagger:
         """The section model, loaded on first use (a relative path that does not exist
         from the working directory is taken relative to the repository root)."""
         if self._model is None and self.model_path:
-            from pipeline.components.section_model import load_section_model
 
             path = Path(self.model_path)
             if not path.is_absolute() and not path.exists():

@@ -8,8 +8,19 @@ from typing import Any
 from pydantic import BaseModel, Field
 
 from pipeline.evaluation.matching import as_dict, doc_id
-from pipeline.evaluation.report import ENTITY_LABELS, PRF, AttributeScore, EvaluationReport, SectionScores
-from pipeline.evaluation.scorer import Tally, fill_report, score_entities, score_sections
+from pipeline.evaluation.report import (
+    ENTITY_LABELS,
+    PRF,
+    AttributeScore,
+    EvaluationReport,
+    SectionScores,
+)
+from pipeline.evaluation.scorer import (
+    Tally,
+    fill_report,
+    score_entities,
+    score_sections,
+)
 
 # --------------------------------------------------------------------------- agreement
 

@@ -31,7 +31,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
+from pipeline.datafiles import (
+    DataFileError,
+    check_keys,
+    loads_strict,
+    package_data_text,
+)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"

@@ -24,7 +24,12 @@ from typing import Any
 from lxml import etree
 
 from pipeline.article import Article
-from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
+from pipeline.datafiles import (
+    DataFileError,
+    check_keys,
+    loads_strict,
+    package_data_text,
+)
 from pipeline.readers.xmlsafe import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
     author_name,

@@ -22,9 +22,21 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
+from pipeline.datafiles import (
+    DataFileError,
+    check_keys,
+    loads_strict,
+    package_data_text,
+)
 from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_utf8_chunks
-from pipeline.readers.xmltext import author_name, error_article, first_year, make_article, record_error, unique
+from pipeline.readers.xmltext import (
+    author_name,
+    error_article,
+    first_year,
+    make_article,
+    record_error,
+    unique,
+)
 
 FORMAT = "medline"
 _TAG_LINE = re.compile(r"^([A-Z][A-Z0-9]{0,3}) {0,3}- ?(.*)$")

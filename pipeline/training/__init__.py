@@ -1,0 +1,1 @@
+"""Training code for the shipped models (not used at extraction time)."""

@@ -1,0 +1,155 @@
+"""Finding lexicon names in a Doc, and the rules that accept or extend a found name.
+
+`DrugMatcher` runs two PhraseMatchers on our tokenizer: one on LOWER for ordinary names, one
+on ORTH for short abbreviations, which only count when written in capitals (so "AS", "IT"
+or "tris" in running text stay words). It returns every name found, overlaps included;
+`longest()` keeps the longest. The other functions here are the rules applied on top:
+token boundaries, target words (`estrogen receptor`), code names (`PD-0332991`), treatment
+context for ambiguous acronyms and salt words.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+import regex
+from spacy.language import Language
+from spacy.matcher import PhraseMatcher
+from spacy.tokens import Doc
+
+from pipeline.components.drug_lexicon import DrugEntry, DrugLexicon, salt_words
+
+
+@dataclass(frozen=True)
+class DrugMatch:
+    start: int  # token indices
+    end: int
+    entry: DrugEntry
+    how: str = "lexicon"  # lexicon | abbreviation | long_form | letters | code
+
+
+class DrugMatcher:
+    """The two phrase matchers over one vocab, built once per process and vocab."""
+
+    def __init__(self, nlp: Language, lexicon: DrugLexicon):
+        self.lexicon = lexicon
+        t0 = time.perf_counter()
+        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
+        lower_docs = list(nlp.tokenizer.pipe(lexicon.by_lower.keys()))
+        exact_docs = list(nlp.tokenizer.pipe(lexicon.by_exact.keys()))
+        self.lower.add("DRUG", lower_docs)
+        self.exact.add("DRUG", exact_docs)
+        # matched tokens -> entry, so spacing inside a name (`5 - FU`) does not matter
+        self.lower_index = {_token_key(d, True): e for d, e in zip(lower_docs, lexicon.by_lower.values())}
+        self.exact_index = {_token_key(d, False): e for d, e in zip(exact_docs, lexicon.by_exact.values())}
+        self.build_seconds = time.perf_counter() - t0
+
+    def __call__(self, doc: Doc) -> list[DrugMatch]:
+        found: list[DrugMatch] = []
+        for matcher, index, lower in ((self.lower, self.lower_index, True), (self.exact, self.exact_index, False)):
+            for _id, start, end in matcher(doc):
+                entry = index.get(_token_key(doc[start:end], lower))
+                if entry is not None:
+                    found.append(DrugMatch(start, end, entry))
+        return found
+
+
+def _token_key(tokens, lower: bool) -> tuple[str, ...]:
+    return tuple(t.lower_ if lower else t.text for t in tokens if not t.is_space)
+
+
+# --- rules applied on top of the lexicon ------------------------------------------------
+
+CODE_NAME_RE = regex.compile(r"^[A-Z]{2,5}$")
+
+
+def is_token_boundary_ok(doc: Doc, start: int, end: int) -> bool:
+    """Reject matches glued to letters/digits of a neighbouring token (`CEA` in `CEAx`)."""
+    if start > 0 and not doc[start - 1].whitespace_:
+        prev = doc[start - 1].text
+        if prev.isalnum() and doc[start].text[:1].isalnum():
+            return False
+    if end < len(doc) and not doc[end - 1].whitespace_:
+        nxt = doc[end].text
+        if nxt.isalnum() and doc[end - 1].text[-1:].isalnum():
+            return False
+    return True
+
+
+def names_a_target(doc: Doc, end: int, words: frozenset[str]) -> bool:
+    """The name is used for a receptor, level or class (`estrogen receptor`, `insulin levels`)."""
+    nxt = next((t for t in doc[end : end + 2] if not t.is_space), None)
+    if nxt is not None and nxt.lower_ in words:
+        return True
+    # `methicillin-resistant Staphylococcus aureus`: part of an organism's name
+    if end + 3 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in {"resistant", "susceptible", "sensitive"}:
+        organism = next((t for t in doc[end + 2 : end + 4] if not t.is_space), None)
+        return organism is not None and organism.text[:1].isupper()
+    return False
+
+
+def find_code_names(doc: Doc, excluded_prefixes: frozenset[str]) -> list[DrugMatch]:
+    """Development code names such as `PD-0332991`, `AZD6244`, `MK-3475` (letters + >= 4 digits)."""
+    out = []
+    for i, tok in enumerate(doc[:-1]):
+        if not CODE_NAME_RE.match(tok.text) or tok.text in excluded_prefixes:
+            continue
+        j = i + 1
+        if doc[j].text == "-" and not tok.whitespace_ and j + 1 < len(doc):
+            j += 1
+        elif tok.whitespace_:
+            continue
+        digits = doc[j].text
+        if tok.text.endswith("OG") or (len(digits) == 4 and digits[0] in "09") or (len(digits) == 4 and digits[:2] in {"19", "20"}):
+            continue  # trial names and years: TCOG0902, CCOG-0801, CALGB 9741, GR-2009
+        if len(tok.text) == 2 and len(digits) == 6 and digits[0] == "0":
+            continue  # grant numbers: AI066050, HD086088
+        if digits.isdigit() and 4 <= len(digits) <= 7 and not doc[j - 1].whitespace_:
+            if j + 1 < len(doc) and not doc[j].whitespace_ and doc[j + 1].text.isalnum():
+                continue
+            out.append(DrugMatch(i, j + 1, DrugEntry(norm=doc[i : j + 1].text.lower()), how="code"))
+    return out
+
+
+def in_treatment_context(doc: Doc, start: int, end: int, context_words: frozenset[str]) -> bool:
+    """An ambiguous regimen acronym (`GC`, `DA`) counts only next to treatment words."""
+    before = [t for t in doc[max(0, start - 3) : start] if not t.is_space]
+    after = [t for t in doc[end : end + 3] if not t.is_space]
+    if after and after[0].lower_ in context_words:
+        return True
+    if before and before[-1].lower_ in context_words:
+        return True
+    if before and before[-1].text in {"-", "/", "+"} and len(before) >= 2 and before[-2].text.isupper():
+        return True  # arm names: RT-GC, CRT/GC
+    if after and after[0].text in {"/", "+"}:
+        return True
+    if after and after[0].like_num and after[0].idx > doc[end - 1].idx + len(doc[end - 1].text):
+        return True  # followed by its dose: `LV 90 mg`
+    return False
+
+
+def with_salt(doc: Doc, match: DrugMatch) -> DrugMatch:
+    """`aclidinium bromide`, `imatinib mesylate`: the salt or form word joins the name."""
+    if match.entry.kind != "agent" or match.how != "lexicon":
+        return match
+    salts = salt_words()
+    end = match.end
+    while end - match.end < 2 and end < len(doc) and doc[end - 1].whitespace_ and doc[end].lower_ in salts:
+        end += 1
+    if end == match.end:
+        return match
+    return DrugMatch(match.start, end, match.entry, match.how)
+
+
+def longest(matches: list[DrugMatch]) -> list[DrugMatch]:
+    """Non-overlapping matches, longest first (then leftmost, then lexicon before other kinds)."""
+    chosen: list[DrugMatch] = []
+    taken: set[int] = set()
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.how != "lexicon")):
+        if any(i in taken for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        taken.update(range(m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)

@@ -5,7 +5,8 @@ from its file; the package module is never imported because importing it touches
 folder), filtered by `data/drug_exclusions.json` and extended by `data/drug_additions.json`.
 `load_lexicon()` returns it as two maps from variant text to `DrugEntry`: `by_lower`
 (matched on lower case) and `by_exact` (short abbreviations, matched only as written).
-Building it takes a few seconds, so it is built once per process.
+Building it takes a few seconds; `drug_cache` compiles it into the token index the matcher
+uses and keeps that on disk.
 """
 
 from __future__ import annotations

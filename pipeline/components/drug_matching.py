@@ -1,11 +1,13 @@
 """Finding lexicon names in a Doc, and the rules that accept or extend a found name.
 
-`DrugMatcher` runs two PhraseMatchers on our tokenizer: one on LOWER for ordinary names, one
-on ORTH for short abbreviations, which only count when written in capitals (so "AS", "IT"
-or "tris" in running text stay words). It returns every name found, overlaps included;
-`longest()` keeps the longest. The other functions here are the rules applied on top:
-token boundaries, target words (`estrogen receptor`), code names (`PD-0332991`), treatment
-context for ambiguous acronyms and salt words.
+`DrugMatcher` looks every token's spaCy hash up in the compiled lexicon
+(`drug_cache.CompiledLexicon`): LOWER for ordinary names, ORTH for short abbreviations
+(which only count in capitals, so "AS", "IT" or "tris" in running text stay words), then
+the tokens that follow for names of several tokens. It returns every name found, overlaps
+included, in the order a spaCy PhraseMatcher on LOWER and then one on ORTH would (by start,
+then by length); `longest()` keeps the longest. The other functions here are the rules
+applied on top: token boundaries, target words (`estrogen receptor`), code names
+(`PD-0332991`), treatment context for ambiguous acronyms and salt words.
 """
 
 from __future__ import annotations
@@ -14,11 +16,11 @@ import time
 from dataclasses import dataclass
 
 import regex
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
+from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
-from pipeline.components.drug_lexicon import DrugEntry, DrugLexicon, salt_words
+from pipeline.components.drug_cache import CompiledLexicon, MultiIndex, SingleIndex
+from pipeline.components.drug_lexicon import DrugEntry, salt_words
 
 
 @dataclass(frozen=True)
@@ -30,34 +32,40 @@ class DrugMatch:
 
 
 class DrugMatcher:
-    """The two phrase matchers over one vocab, built once per process and vocab."""
+    """Token-sequence lookup of lexicon names (the work of two PhraseMatchers, without their memory)."""
 
-    def __init__(self, nlp: Language, lexicon: DrugLexicon):
-        self.lexicon = lexicon
+    def __init__(self, lexicon: CompiledLexicon):
         t0 = time.perf_counter()
-        self.lower = PhraseMatcher(nlp.vocab, attr="LOWER")
-        self.exact = PhraseMatcher(nlp.vocab, attr="ORTH")
-        lower_docs = list(nlp.tokenizer.pipe(lexicon.by_lower.keys()))
-        exact_docs = list(nlp.tokenizer.pipe(lexicon.by_exact.keys()))
-        self.lower.add("DRUG", lower_docs)
-        self.exact.add("DRUG", exact_docs)
-        # matched tokens -> entry, so spacing inside a name (`5 - FU`) does not matter
-        self.lower_index = {_token_key(d, True): e for d, e in zip(lower_docs, lexicon.by_lower.values())}
-        self.exact_index = {_token_key(d, False): e for d, e in zip(exact_docs, lexicon.by_exact.values())}
+        self.lexicon = lexicon
+        self.entries = lexicon.entries
         self.build_seconds = time.perf_counter() - t0
 
     def __call__(self, doc: Doc) -> list[DrugMatch]:
-        found: list[DrugMatch] = []
-        for matcher, index, lower in ((self.lower, self.lower_index, True), (self.exact, self.exact_index, False)):
-            for _id, start, end in matcher(doc):
-                entry = index.get(_token_key(doc[start:end], lower))
-                if entry is not None:
-                    found.append(DrugMatch(start, end, entry))
-        return found
+        if len(doc) == 0:
+            return []
+        lex = self.lexicon
+        lower, orth = doc.to_array([LOWER, ORTH]).T.tolist()
+        return self._find(lower, lex.lower_single, lex.lower_multi) + self._find(orth, lex.exact_single, lex.exact_multi)
 
-
-def _token_key(tokens, lower: bool) -> tuple[str, ...]:
-    return tuple(t.lower_ if lower else t.text for t in tokens if not t.is_space)
+    def _find(self, tokens: list[int], single: SingleIndex, multi: MultiIndex) -> list[DrugMatch]:
+        out = []
+        n = len(tokens)
+        entries = self.entries
+        for i, token in enumerate(tokens):
+            eid = single.get(token)
+            if eid is not None:
+                out.append(DrugMatch(i, i + 1, entries[eid]))
+            longer = multi.get(token)
+            if longer is None:
+                continue
+            lengths, rests = longer
+            for k in lengths:  # ascending: shorter names first, as the PhraseMatcher reports them
+                if i + 1 + k > n:
+                    break
+                eid = rests.get(tuple(tokens[i + 1 : i + 1 + k]))
+                if eid is not None:
+                    out.append(DrugMatch(i, i + 1 + k, entries[eid]))
+        return out
 
 
 # --- rules applied on top of the lexicon ------------------------------------------------

@@ -6,7 +6,8 @@ token spelt from defined one-letter abbreviations (`EC`) is split into one token
 
 The work is done in small modules; this one connects them to the Doc:
 - `drug_lexicon`: the merged lexicon (package dictionary - exclusions + additions);
-- `drug_matching`: the phrase matchers and the rules on top of them (boundaries, targets, code names,
+- `drug_cache`: the lexicon compiled into a token index, cached on disk;
+- `drug_matching`: the lookup and the rules on top of it (boundaries, targets, code names,
   treatment context, salt words, longest match);
 - `abbreviations`: short forms the abstract defines, and their later uses;
 - here: `find_drug_mentions()` (all of the above, in order) and the component.
@@ -26,6 +27,11 @@ from pipeline.components.abbreviations import (  # noqa: F401  (re-exported)
     find_long_forms,
     find_uses,
     schwartz_hearst,
+)
+from pipeline.components.drug_cache import (  # noqa: F401
+    CompiledLexicon,
+    compile_lexicon,
+    load_compiled_lexicon,
 )
 from pipeline.components.drug_lexicon import (  # noqa: F401  (re-exported)
     ADDITIONS_FILE,
@@ -54,8 +60,9 @@ from pipeline.datafiles import (  # noqa: F401  (re-exported)
 
 
 @lru_cache(maxsize=8)
-def _matcher_for(nlp: Language, additions: str, exclusions: str, max_variant_tokens: int) -> DrugMatcher:
-    return DrugMatcher(nlp, load_lexicon(additions, exclusions, max_variant_tokens))
+def _matcher_for(additions: str, exclusions: str, max_variant_tokens: int) -> DrugMatcher:
+    """One matcher per process and lexicon (it holds no spaCy state, so every pipeline shares it)."""
+    return DrugMatcher(load_compiled_lexicon(additions, exclusions, max_variant_tokens))
 
 
 def find_drug_mentions(
@@ -127,7 +134,7 @@ class DrugTagger:
     @property
     def matcher(self) -> DrugMatcher:
         if self._matcher is None:
-            self._matcher = _matcher_for(self.nlp, self.additions, self.exclusions, self.max_variant_tokens)
+            self._matcher = _matcher_for(self.additions, self.exclusions, self.max_variant_tokens)
         return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:

@@ -22,16 +22,40 @@ from pipeline.components.drug_lexicon import DrugEntry, name_words
 from pipeline.components.drug_matching import DrugMatch, is_token_boundary_ok
 
 TRIAL_WORDS = frozenset({"trial", "trials", "study", "studies", "group", "investigators", "protocol", "cohort", "consortium"})
+# two-letter English words: as a defined short form (`tolterodine (To, 2 mg)`) every `To` would be
+# a drug; in capitals (`ifosfamide (IF)`) they are abbreviations
+ENGLISH_SHORT = frozenset("am an as at be by do go he if in is it me my no of on or so to up us we".split())
+
+
+def _english_word(short: str) -> bool:
+    return short.lower() in ENGLISH_SHORT and not short.isupper()
+GUESSED = frozenset({"code", "stem"})  # names found by their shape, not in the lexicon
 CONNECTORS = frozenset({"plus", "and", "with", "+", "/", ",", "-", "\u2013", "combined", "or", "&", "followed", "by", "then"})
 
 
-def _short_form_ok(text: str) -> bool:
+MODIFIER_RE = regex.compile(r"[a-z]{1,3}-?(?=[A-Z0-9])")  # `m`FOLFOX6, `nab-`P, `dd`I, `nal-`IRI
+
+
+def _mostly_capitals(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
-    if not text or len(text) > 10 or any(c.isspace() for c in text) or not text[0].isalnum() or not letters:
-        return False
     upper = sum(c.isupper() for c in letters)
-    mostly_capitals = upper * 2 >= len(letters) or (text[0].isupper() and upper >= 2 and len(text) <= 8)  # BuFlu
-    return mostly_capitals and all(c.isalnum() or c in "-" for c in text)
+    return bool(letters) and (upper * 2 >= len(letters) or (text[0].isupper() and upper >= 2 and len(text) <= 8))  # BuFlu
+
+
+def _short_form_ok(text: str) -> bool:
+    """Looks like an abbreviation: mostly capitals, after an optional lower-case modifier."""
+    if not text or len(text) > 10 or any(c.isspace() for c in text) or not text[0].isalnum():
+        return False
+    if not all(c.isalnum() or c in "-" for c in text):
+        return False
+    modifier = MODIFIER_RE.match(text)
+    return _mostly_capitals(text) or (modifier is not None and _mostly_capitals(text[modifier.end() :]))
+
+
+def _nickname(short: str, drug_text: str) -> bool:
+    """`dexamethasone (dex)`, `gemcitabine (Gem)`, `D-penicillamine (D-pen)`: the name's first letters."""
+    letters = [c for c in short if c.isalpha()]
+    return len(letters) >= 3 and len(short) < len(drug_text) and drug_text.lower().startswith(short.lower()) and "-" not in short[-1:]
 
 
 def schwartz_hearst(long_form: str, short_form: str) -> int | None:
@@ -63,11 +87,14 @@ def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: 
     """
     by_start = {m.start: m for m in matches}
     by_end = {m.end: m for m in matches}
+    # a code or stem name may itself be the short form (`dizocilpine (MK-801)`, `BMS-936558 (nivolumab)`)
+    named_start = {m.start for m in matches if m.how not in GUESSED}
+    named_end = {m.end for m in matches if m.how not in GUESSED}
     defined: dict[str, DrugEntry] = {}
     for i, tok in enumerate(doc):
         if tok.text != "(":
             continue
-        close = next((k for k in range(i + 1, min(i + 6, len(doc))) if doc[k].text in {")", ";", ","}), None)
+        close = next((k for k in range(i + 1, min(i + 9, len(doc))) if doc[k].text in {")", ";", ","}), None)
         if close is None or close == i + 1:
             continue
         inner = doc[i + 1 : close]
@@ -81,16 +108,26 @@ def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: 
         after = next((t for t in doc[close + 1 : close + 3] if not t.is_space), None)
         if after is not None and after.lower_ in TRIAL_WORDS:
             continue  # `Erbitux, radiotherapy and UFT (PERU) trial`: a study name
-        if drug_before is not None and doc[close].text == ")" and i + 1 not in by_start and _short_form_ok(inner_text):
-            drug_text = doc[drug_before.start : drug_before.end].text
-            if any(len(part) >= 3 and part.isalpha() and schwartz_hearst(drug_text, part) is None for part in inner_text.split("-")[1:]):
-                continue  # `melphalan (M-PHP)`: the other letters name a procedure
+        if drug_before is not None and i + 1 not in named_start and ("/" in inner_text or "+" in inner_text):
+            # `nab-paclitaxel plus gemcitabine (nab-P/Gem)`, `(CPA/EE)`: one short form per drug
+            parts = _split_definition(doc, drug_before, inner_text, by_end)
+            if not any(sf.lower() in excluded or _english_word(sf) for sf in parts):
+                defined.update({sf: e for sf, e in parts.items() if sf not in defined})
+            continue
+        drug_text = doc[drug_before.start : drug_before.end].text if drug_before is not None else ""
+        if drug_before is not None and i + 1 not in named_start and (_short_form_ok(inner_text) or _nickname(inner_text, drug_text)):
+            if doc[close].text != ")" and not _short_form_ok(inner_text):
+                continue  # `(dex, ...)`: only a capitals short form may be followed by more
+            if any(len(part) >= 3 and part.isalpha() and part.isupper() and schwartz_hearst(drug_text, part) is None for part in inner_text.split("-")[1:]):
+                continue  # `melphalan (M-PHP)`: other capitals name a procedure (`T-DXd` is a drug's own short form)
             regimen = _regimen_definition(doc, drug_before, inner_text, by_end)
+            combination = regimen is not None or drug_before.entry.kind == "product"
             if regimen is None and not _abbreviates(doc[drug_before.start : drug_before.end].text, inner_text):
                 # `oxaliplatin (TEGAFOX)`: a longer name the drug cannot spell names the regimen
                 regimen = DrugEntry(norm=inner_text.lower(), kind="regimen")
-            if regimen is not None or inner_text.lower() not in excluded:
-                defined.setdefault(inner_text, regimen or drug_before.entry)
+            if _english_word(inner_text) or (inner_text.lower() in excluded and not combination):
+                continue  # `(To, 2 mg)`, `(SSRI; ...)`: an ordinary word or a class, not this drug's name
+            defined.setdefault(inner_text, regimen or drug_before.entry)
             continue
         # SF (drug)
         inside = by_start.get(i + 1)
@@ -104,9 +141,12 @@ def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: 
             sf = doc[k : j + 1].text
             long_text = doc[inside.start : inside.end].text
             first_alpha = next((c for c in sf if c.isalpha()), "")
-            if (
-                j + 1 not in by_end
-                and k not in by_start
+            code = by_start.get(k)
+            if code is not None and code.how == "code" and code.end == j + 1:
+                defined.setdefault(sf, inside.entry)  # `BMS-936558 (nivolumab)`: a code name and its drug
+            elif (
+                j + 1 not in named_end
+                and k not in named_start
                 and _short_form_ok(sf)
                 and len(name_words(sf)) <= 3
                 and len(sf.replace("-", "")) >= 2
@@ -191,6 +231,24 @@ def _regimen_definition(doc: Doc, last: DrugMatch, short: str, by_end: dict[int,
     letters (`docetaxel and cyclophosphamide (CTX)`) -> the last drug; a longer name
     (`... combined with irinotecan (TEGAFIRI)`) -> regimen. None means "the last drug".
     """
+    drugs = _drug_list(doc, last, by_end)[::-1]  # last drug first
+    letters = [c for c in short if c.isalpha()]
+    if len(drugs) < 2 or len(short) < 2 or not any(c.isupper() for c in short):
+        return None
+    regimen = DrugEntry(norm=short.lower(), kind="regimen")
+    if len(letters) == len(drugs) and short.isupper():
+        return regimen
+    if schwartz_hearst(doc[last.start : last.end].text, short) is not None:
+        return None
+    if schwartz_hearst(doc[drugs[-1].start : last.end].text, short) is not None:
+        return regimen
+    if len(letters) == len(drugs) and short[0].isupper():
+        return regimen  # `lenalidomide and dexamethasone (Rd)`: one letter per drug, brand initials allowed
+    return None if len(letters) <= 3 else regimen
+
+
+def _drug_list(doc: Doc, last: DrugMatch, by_end: dict[int, DrugMatch]) -> list[DrugMatch]:
+    """The drugs joined by connectors that end with `last`, in text order."""
     drugs = [last]
     k = last.start
     while True:
@@ -202,17 +260,22 @@ def _regimen_definition(doc: Doc, last: DrugMatch, short: str, by_end: dict[int,
             break
         drugs.append(prev)
         k = prev.start
-    letters = [c for c in short if c.isalpha()]
-    if len(drugs) < 2 or len(short) < 2 or not any(c.isupper() for c in short):
-        return None
-    regimen = DrugEntry(norm=short.lower(), kind="regimen")
-    if len(letters) == len(drugs) and short.isupper():
-        return regimen
-    if schwartz_hearst(doc[last.start : last.end].text, short) is not None:
-        return None
-    if schwartz_hearst(doc[drugs[-1].start : last.end].text, short) is not None:
-        return regimen
-    return None if len(letters) <= 3 else regimen
+    return drugs[::-1]
+
+
+def _split_definition(doc: Doc, last: DrugMatch, short: str, by_end: dict[int, DrugMatch]) -> dict[str, DrugEntry]:
+    """`A plus B (a/b)`: one short form per drug, in order, each abbreviating its drug."""
+    parts = regex.split(r"[/+]", short)
+    drugs = _drug_list(doc, last, by_end)[-len(parts) :]
+    if len(parts) < 2 or len(drugs) != len(parts) or len(set(parts)) != len(parts):
+        return {}
+    out = {}
+    for part, drug in zip(parts, drugs):
+        text = doc[drug.start : drug.end].text
+        if not part or not (_nickname(part, text) or (_short_form_ok(part) and _abbreviates(text, part))):
+            return {}
+        out[part] = drug.entry
+    return out
 
 
 # words before a capital letter that make it a label, not a drug (`vitamin D`, `arm A`)
@@ -233,12 +296,14 @@ def _letter_use_ok(doc: Doc, i: int) -> bool:
         return False
     if nxt is not None and nxt.text in {"'", "’", "."} and tok.text in {"A", "I"}:
         return False
+    if nxt is not None and nxt.text == "." and i + 3 < len(doc) and doc[i + 2].text[:1].islower() and doc[i + 2].is_alpha:
+        return False  # `R. equi`, `E. coli`: a genus
     return True
 
 
 def find_uses(doc: Doc, defined: dict[str, DrugEntry], existing: list[DrugMatch], split_tokens: frozenset[int] = frozenset()) -> list[DrugMatch]:
     """Every use of a defined short form (whole tokens), plus capitals tokens spelt from one-letter forms."""
-    taken = {i for m in existing for i in range(m.start, m.end)}
+    taken = {i for m in existing if m.how not in GUESSED for i in range(m.start, m.end)}  # a defined code wins over its shape
     out = []
     forms = {tuple(name_words(sf)): (sf, e) for sf, e in defined.items()}
     letters = {sf: e for sf, e in defined.items() if len(sf) == 1 and sf.isupper()}

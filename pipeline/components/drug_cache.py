@@ -58,7 +58,7 @@ from pipeline.datafiles import DATA_DIR
 
 log = logging.getLogger(__name__)
 
-CACHE_FORMAT = 1
+CACHE_FORMAT = 2
 CACHE_PREFIX = "drug-lexicon-"
 CACHE_SUFFIX = ".pickle"
 STALE_SECONDS = 30 * 24 * 3600  # other keys' files older than this are removed after a write
@@ -89,6 +89,7 @@ class CompiledLexicon:
     code_name_exclusions: frozenset[str] = frozenset()
     excluded_variants: frozenset[str] = frozenset()
     not_drug_after: frozenset[str] = frozenset()
+    trial_name_prefixes: frozenset[str] = frozenset()
     source: str = field(default="memory", compare=False)  # memory | built | cache (how it was loaded)
 
     def lookup(self, name: str, lower: bool = True) -> DrugEntry | None:
@@ -156,6 +157,7 @@ def compile_lexicon(lexicon: DrugLexicon) -> CompiledLexicon:
         code_name_exclusions=lexicon.code_name_exclusions,
         excluded_variants=lexicon.excluded_variants,
         not_drug_after=lexicon.not_drug_after,
+        trial_name_prefixes=lexicon.trial_name_prefixes,
     )
 
 
@@ -210,6 +212,7 @@ def _to_payload(compiled: CompiledLexicon, key: str) -> dict[str, Any]:
         "code_name_exclusions": sorted(compiled.code_name_exclusions),
         "excluded_variants": sorted(compiled.excluded_variants),
         "not_drug_after": sorted(compiled.not_drug_after),
+        "trial_name_prefixes": sorted(compiled.trial_name_prefixes),
     }
 
 
@@ -226,6 +229,7 @@ def _from_payload(payload: Any, key: str) -> CompiledLexicon:
         code_name_exclusions=frozenset(payload["code_name_exclusions"]),
         excluded_variants=frozenset(payload["excluded_variants"]),
         not_drug_after=frozenset(payload["not_drug_after"]),
+        trial_name_prefixes=frozenset(payload["trial_name_prefixes"]),
         source="cache",
     )
 

@@ -14,7 +14,8 @@ from __future__ import annotations
 import bz2
 import importlib.util
 import pickle
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -38,7 +39,7 @@ class DrugEntry:
     norm: str
     drugbank_id: str | None = None
     mesh_id: str | None = None
-    kind: str = "agent"  # agent | regimen | letters | block (a non-drug phrase that hides a name)
+    kind: str = "agent"  # agent | product (two-drug product) | regimen | letters | block (a non-drug phrase that hides a name)
     needs_context: bool = False  # ambiguous acronym: only tagged in a treatment context
 
     def attrs(self) -> dict[str, str]:
@@ -58,7 +59,8 @@ class DrugLexicon:
     context_words: frozenset[str] = frozenset()
     code_name_exclusions: frozenset[str] = frozenset()
     excluded_variants: frozenset[str] = frozenset()  # also never accepted as defined short forms
-    not_drug_after: frozenset[str] = frozenset()  # `estrogen receptor`, `insulin levels`
+    not_drug_after: frozenset[str] = frozenset()  # `estrogen receptor`, `HER2-positive`
+    trial_name_prefixes: frozenset[str] = frozenset()  # lower case: `orient` of `ORIENT-GC`
 
 
 def lexicon_path() -> Path:
@@ -80,7 +82,7 @@ def is_short_abbreviation(variant: str) -> bool:
 
 def _load_exclusions(path: Path) -> dict[str, Any]:
     data = load_json_strict(path)
-    keys = {"require_any_id", "mesh_substance_trees", "variants", "canonicals", "code_name_prefixes", "not_drug_after", "non_drug_phrases"}
+    keys = {"require_any_id", "mesh_substance_trees", "variants", "canonicals", "code_name_prefixes", "not_drug_after", "non_drug_phrases", "trial_name_prefixes"}
     check_keys(data, keys, {"comment"}, path.name)
     out: dict[str, Any] = {"require_any_id": list(data["require_any_id"]), "variants": set(), "canonicals": set()}
     out["non_drug_phrases"] = set()
@@ -93,6 +95,7 @@ def _load_exclusions(path: Path) -> dict[str, Any]:
             out[key].add(text)
     out["code_name_prefixes"] = frozenset(p.upper() for p in data["code_name_prefixes"])
     out["not_drug_after"] = frozenset(w.lower() for w in data["not_drug_after"])
+    out["trial_name_prefixes"] = frozenset(w.lower() for w in data["trial_name_prefixes"])
     out["mesh_substance_trees"] = frozenset(data["mesh_substance_trees"])
     return out
 
@@ -135,6 +138,77 @@ def _mesh_single_substance(canonical: str, data: dict[str, Any], trees: frozense
 COMBINATION_NAME_RE = regex.compile(r"[a-z]{3,}\s?[/+]\s?[a-z]{3,}|,\s(?:and\s)?[a-z]{3,}|[a-z]{4,} and [a-z]{4,}")
 
 
+PRODUCT_PARTS_RE = regex.compile(r"\s*/\s*|\s+and\s+")
+DASHES = ("-", "\u2013")
+
+
+def product_names(
+    variants: dict[str, list[str]], names: dict[str, DrugEntry], excluded: set[str], entry_for: Callable[[str], DrugEntry | None]
+) -> list[tuple[str, DrugEntry]]:
+    """Fixed-dose two-drug products written with a hyphen: `sacubitril-valsartan`, `uracil-tegafur`.
+
+    The package lists products as `sacubitril/valsartan` or `valsartan and sacubitril`; a
+    slash or `and` between two names is two mentions by the guidelines, but a hyphen joins a
+    product into one name (as BC5CDR and our gold do: `uracil-tegafur`, norm
+    `tegafur-uracil`), while two drugs given together (`gemcitabine-cisplatin`) stay two.
+    So each two-part product of known single names gives `a-b` and `b-a` (hyphen or en
+    dash), meaning the product: by preference the entry with a DrugBank id, else the one
+    named with a slash or hyphen.
+    """
+    best: dict[frozenset[str], DrugEntry] = {}
+    for variant, canonicals in variants.items():
+        if not canonicals or variant in excluded or not COMBINATION_NAME_RE.search(variant):
+            continue
+        parts = PRODUCT_PARTS_RE.split(variant)
+        if len(parts) != 2 or parts[0] == parts[1] or not all(p in names and names[p].kind == "agent" for p in parts):
+            continue
+        entry = entry_for(canonicals[0])
+        if entry is None:
+            continue
+        entry = replace(entry, kind="product")
+        key = frozenset(parts)
+        old = best.get(key)
+        rank = (entry.drugbank_id is None, " and " in entry.norm, entry.norm)
+        if old is None or rank < (old.drugbank_id is None, " and " in old.norm, old.norm):
+            best[key] = entry
+    out = []
+    for parts, entry in sorted(best.items(), key=lambda kv: sorted(kv[0])):
+        a, b = sorted(parts)
+        for first, second in ((a, b), (b, a)):
+            out += [(f"{first}{dash}{second}", entry) for dash in DASHES]
+    return out
+
+
+GREEK_LETTERS = {"alpha": "\u03b1", "alfa": "\u03b1", "beta": "\u03b2", "gamma": "\u03b3", "delta": "\u03b4", "kappa": "\u03ba", "omega": "\u03c9"}
+GREEK_WORD_RE = regex.compile(r"(?<![a-z])(" + "|".join(GREEK_LETTERS) + r")(?![a-z])")
+GREEK_CHARS = "".join(sorted(set(GREEK_LETTERS.values())))
+
+
+def greek_forms(name: str) -> list[str]:
+    """`interferon gamma-1b` -> `interferon γ-1b`, `interferon-γ-1b`, `interferon γ1b`, `interferon-γ1b`."""
+    spelt = GREEK_WORD_RE.sub(lambda m: GREEK_LETTERS[m.group(1)], name)
+    if spelt == name:
+        return []
+    forms = {spelt, regex.sub(f" (?=[{GREEK_CHARS}])", "-", spelt)}
+    forms |= {regex.sub(f"(?<=[{GREEK_CHARS}])-(?=\\d)", "", f) for f in forms}
+    return sorted(forms)
+
+
+def greek_names(names: dict[str, DrugEntry]) -> list[tuple[str, DrugEntry]]:
+    """Names with a Greek letter written as the letter (`interferon-γ`, `α-tocopherol`).
+
+    Only names with another word of 4+ letters: `beta2` or `alpha-msh` as `β2`, `α-MSH`
+    would match receptor and hormone names.
+    """
+    return [
+        (form, entry)
+        for name, entry in names.items()
+        if entry.kind == "agent"
+        for form in greek_forms(name)
+        if any(w.isalpha() and len(w) >= 4 and not GREEK_WORD_RE.fullmatch(w) for w in name_words(name))
+    ]
+
+
 def build_lexicon(
     additions_path: str = str(DATA_DIR / ADDITIONS_FILE),
     exclusions_path: str = str(DATA_DIR / EXCLUSIONS_FILE),
@@ -156,6 +230,7 @@ def build_lexicon(
         code_name_exclusions=excl["code_name_prefixes"],
         excluded_variants=frozenset(excl["variants"]),
         not_drug_after=excl["not_drug_after"],
+        trial_name_prefixes=excl["trial_name_prefixes"],
     )
     entry_cache: dict[str, DrugEntry | None] = {}
 
@@ -223,6 +298,13 @@ def build_lexicon(
                 lex.by_exact[name] = entry
             else:
                 lex.by_lower[name.lower()] = entry
+    # written forms the sources lack; a name with the tokens of one already listed is left out
+    listed = {tuple(w.lower() for w in name_words(name)) for name in lex.by_lower}
+    for name, entry in [*product_names(raw["drug_variant_to_canonical"], lex.by_lower, excl["variants"], entry_for), *greek_names(lex.by_lower)]:
+        tokens = tuple(w.lower() for w in name_words(name))
+        if tokens not in listed:
+            listed.add(tokens)
+            lex.by_lower[name] = entry
     return lex
 
 

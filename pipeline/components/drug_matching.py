@@ -6,8 +6,8 @@
 the tokens that follow for names of several tokens. It returns every name found, overlaps
 included, in the order a spaCy PhraseMatcher on LOWER and then one on ORTH would (by start,
 then by length); `longest()` keeps the longest. The other functions here are the rules
-applied on top: token boundaries, target words (`estrogen receptor`), code names
-(`PD-0332991`), treatment context for ambiguous acronyms and salt words.
+applied on top: token boundaries, targets (`estrogen receptor`, `anti-TNF`), trial names
+(`ORIENT-GC`), treatment context for ambiguous acronyms and salt words.
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-import regex
 from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
@@ -28,7 +27,7 @@ class DrugMatch:
     start: int  # token indices
     end: int
     entry: DrugEntry
-    how: str = "lexicon"  # lexicon | abbreviation | long_form | letters | code
+    how: str = "lexicon"  # lexicon | stem | code | abbreviation | long_form | letters
 
 
 class DrugMatcher:
@@ -70,9 +69,6 @@ class DrugMatcher:
 
 # --- rules applied on top of the lexicon ------------------------------------------------
 
-CODE_NAME_RE = regex.compile(r"^[A-Z]{2,5}$")
-
-
 def is_token_boundary_ok(doc: Doc, start: int, end: int) -> bool:
     """Reject matches glued to letters/digits of a neighbouring token (`CEA` in `CEAx`)."""
     if start > 0 and not doc[start - 1].whitespace_:
@@ -86,10 +82,19 @@ def is_token_boundary_ok(doc: Doc, start: int, end: int) -> bool:
     return True
 
 
-def names_a_target(doc: Doc, end: int, words: frozenset[str]) -> bool:
-    """The name is used for a receptor, level or class (`estrogen receptor`, `insulin levels`)."""
-    nxt = next((t for t in doc[end : end + 2] if not t.is_space), None)
+def names_a_target(doc: Doc, start: int, end: int, words: frozenset[str]) -> bool:
+    """The name is used for a receptor, level, target or class, not for the agent.
+
+    `estrogen receptor`, `HER2-positive`, `TNF-α inhibitors` (a word of `words` next, also
+    after a hyphen), `anti-TNF therapy`, `anti-VEGF` (an `anti-` glued before the name).
+    """
+    k = end
+    if k < len(doc) and doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_:
+        k += 1  # `HER2-positive`, `EGFR-mutant`
+    nxt = next((t for t in doc[k : k + 2] if not t.is_space), None)
     if nxt is not None and nxt.lower_ in words:
+        return True
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ == "anti" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_:
         return True
     # `methicillin-resistant Staphylococcus aureus`: part of an organism's name
     if end + 3 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in {"resistant", "susceptible", "sensitive"}:
@@ -98,27 +103,26 @@ def names_a_target(doc: Doc, end: int, words: frozenset[str]) -> bool:
     return False
 
 
-def find_code_names(doc: Doc, excluded_prefixes: frozenset[str]) -> list[DrugMatch]:
-    """Development code names such as `PD-0332991`, `AZD6244`, `MK-3475` (letters + >= 4 digits)."""
-    out = []
-    for i, tok in enumerate(doc[:-1]):
-        if not CODE_NAME_RE.match(tok.text) or tok.text in excluded_prefixes:
-            continue
-        j = i + 1
-        if doc[j].text == "-" and not tok.whitespace_ and j + 1 < len(doc):
-            j += 1
-        elif tok.whitespace_:
-            continue
-        digits = doc[j].text
-        if tok.text.endswith("OG") or (len(digits) == 4 and digits[0] in "09") or (len(digits) == 4 and digits[:2] in {"19", "20"}):
-            continue  # trial names and years: TCOG0902, CCOG-0801, CALGB 9741, GR-2009
-        if len(tok.text) == 2 and len(digits) == 6 and digits[0] == "0":
-            continue  # grant numbers: AI066050, HD086088
-        if digits.isdigit() and 4 <= len(digits) <= 7 and not doc[j - 1].whitespace_:
-            if j + 1 < len(doc) and not doc[j].whitespace_ and doc[j + 1].text.isalnum():
-                continue
-            out.append(DrugMatch(i, j + 1, DrugEntry(norm=doc[i : j + 1].text.lower()), how="code"))
-    return out
+STUDY_WORDS = frozenset({"trial", "trials", "study", "studies", "investigators", "trialists", "consortium", "protocol"})
+
+
+def names_a_trial(doc: Doc, start: int, end: int, prefixes: frozenset[str]) -> bool:
+    """The letters are the tail of a trial name: `ORIENT-GC`, `the AGO-ETC trial`.
+
+    A name glued by a hyphen to a trial-series word (`prefixes`, lower case: KEYNOTE,
+    CheckMate, ORIENT, ...) names the trial; so does one glued to any capitalised word when
+    the compound is followed by `trial` or `study` (`AGO-ETC trial`). Arm names keep their
+    drugs (`RT-GC arm`).
+    """
+    if start < 2 or doc[start - 1].text not in {"-", "\u2013"} or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
+        return False
+    head = doc[start - 2]
+    if head.lower_ in prefixes:
+        return True
+    if not head.is_alpha or not head.text[:1].isupper():
+        return False
+    nxt = next((t for t in doc[end : end + 2] if not t.is_space), None)
+    return nxt is not None and nxt.lower_ in STUDY_WORDS
 
 
 def in_treatment_context(doc: Doc, start: int, end: int, context_words: frozenset[str]) -> bool:
@@ -140,7 +144,7 @@ def in_treatment_context(doc: Doc, start: int, end: int, context_words: frozense
 
 def with_salt(doc: Doc, match: DrugMatch) -> DrugMatch:
     """`aclidinium bromide`, `imatinib mesylate`: the salt or form word joins the name."""
-    if match.entry.kind != "agent" or match.how != "lexicon":
+    if match.entry.kind != "agent" or match.how not in {"lexicon", "stem"}:
         return match
     salts = salt_words()
     end = match.end
@@ -151,11 +155,15 @@ def with_salt(doc: Doc, match: DrugMatch) -> DrugMatch:
     return DrugMatch(match.start, end, match.entry, match.how)
 
 
+# at equal length and start: the lexicon, then what the text defines, then names guessed from their shape
+HOW_RANK = {"lexicon": 0, "abbreviation": 1, "long_form": 1, "letters": 1, "stem": 2, "code": 2}
+
+
 def longest(matches: list[DrugMatch]) -> list[DrugMatch]:
-    """Non-overlapping matches, longest first (then leftmost, then lexicon before other kinds)."""
+    """Non-overlapping matches, longest first (then leftmost, then by `HOW_RANK`)."""
     chosen: list[DrugMatch] = []
     taken: set[int] = set()
-    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start, m.how != "lexicon")):
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start, HOW_RANK.get(m.how, 1))):
         if any(i in taken for i in range(m.start, m.end)):
             continue
         chosen.append(m)

@@ -7,9 +7,10 @@ token spelt from defined one-letter abbreviations (`EC`) is split into one token
 The work is done in small modules; this one connects them to the Doc:
 - `drug_lexicon`: the merged lexicon (package dictionary - exclusions + additions);
 - `drug_cache`: the lexicon compiled into a token index, cached on disk;
-- `drug_matching`: the lookup and the rules on top of it (boundaries, targets, code names,
+- `drug_matching`: the lookup and the rules on top of it (boundaries, targets, trial names,
   treatment context, salt words, longest match);
 - `abbreviations`: short forms the abstract defines, and their later uses;
+- `unseen_names`: names the lexicon lacks (INN stems, development code names);
 - here: `find_drug_mentions()` (all of the above, in order) and the component.
 """
 
@@ -44,19 +45,22 @@ from pipeline.components.drug_lexicon import (  # noqa: F401  (re-exported)
 from pipeline.components.drug_matching import (  # noqa: F401  (re-exported)
     DrugMatch,
     DrugMatcher,
-    find_code_names,
     in_treatment_context,
     is_token_boundary_ok,
     longest,
     names_a_target,
+    names_a_trial,
     with_salt,
 )
+from pipeline.components.unseen_names import StemRules, find_code_names, find_stem_names, load_stem_rules  # noqa: F401
 from pipeline.datafiles import (  # noqa: F401  (re-exported)
     DATA_DIR,
     DataFileError,
     check_keys,
     load_json_strict,
 )
+
+BLOCK = DrugEntry(norm="", kind="block")
 
 
 @lru_cache(maxsize=8)
@@ -66,17 +70,32 @@ def _matcher_for(additions: str, exclusions: str, max_variant_tokens: int) -> Dr
 
 
 def find_drug_mentions(
-    doc: Doc, matcher: DrugMatcher, abbreviations: bool = True, code_names: bool = True, split_tokens: frozenset[int] = frozenset()
+    doc: Doc,
+    matcher: DrugMatcher,
+    abbreviations: bool = True,
+    code_names: bool = True,
+    split_tokens: frozenset[int] = frozenset(),
+    stems: StemRules | None = None,
 ) -> list[DrugMatch]:
     """All DRUG mentions of a Doc as token ranges (no overlaps, longest first).
 
     `split_tokens` are tokens cut out of a capitals word (`EC` -> `E`, `C`): their glued
-    neighbours do not disqualify them.
+    neighbours do not disqualify them. `stems`: also words ending in an INN stem.
     """
     lex = matcher.lexicon
-    raw = [m for m in matcher(doc) if is_token_boundary_ok(doc, m.start, m.end) and not names_a_target(doc, m.end, lex.not_drug_after)]
+    found = matcher(doc)
+    if stems is not None:
+        found += find_stem_names(doc, stems, lex.excluded_variants)
+    raw = [m for m in found if is_token_boundary_ok(doc, m.start, m.end)]
+    # a name used for a target or inside a trial name hides the shorter names in it (`TNF` in `TNF-α inhibitors`)
+    raw = [
+        DrugMatch(m.start, m.end, BLOCK, m.how)
+        if names_a_target(doc, m.start, m.end, lex.not_drug_after) or names_a_trial(doc, m.start, m.end, lex.trial_name_prefixes)
+        else m
+        for m in raw
+    ]
     if code_names:
-        raw += find_code_names(doc, lex.code_name_exclusions)
+        raw += find_code_names(doc, lex.code_name_exclusions, stems.company_code_prefixes if stems is not None else frozenset())
     raw = [m for m in raw if not m.entry.needs_context or in_treatment_context(doc, m.start, m.end, lex.context_words)]
     matches = [with_salt(doc, m) for m in longest(raw) if m.entry.kind != "block"]
     if abbreviations:
@@ -86,7 +105,12 @@ def find_drug_mentions(
             matches = [m for m in matches if doc[m.start : m.end].text not in contradicted]
         defined = find_abbreviation_definitions(doc, matches, lex.excluded_variants)
         if defined:
-            matches = longest(matches + find_uses(doc, defined, matches, split_tokens))
+            uses = [
+                m
+                for m in find_uses(doc, defined, matches, split_tokens)
+                if not names_a_trial(doc, m.start, m.end, lex.trial_name_prefixes) and not names_a_target(doc, m.start, m.end, lex.not_drug_after)
+            ]
+            matches = longest(matches + uses)
     return matches
 
 
@@ -103,6 +127,7 @@ def find_drug_mentions(
         "max_variant_tokens": 6,
         "abbreviations": True,
         "code_names": True,
+        "stems": True,
     },
 )
 def make_drug_tagger(
@@ -113,12 +138,23 @@ def make_drug_tagger(
     max_variant_tokens: int,
     abbreviations: bool,
     code_names: bool,
+    stems: bool,
 ) -> "DrugTagger":
-    return DrugTagger(nlp, name, additions, exclusions, max_variant_tokens, abbreviations, code_names)
+    return DrugTagger(nlp, name, additions, exclusions, max_variant_tokens, abbreviations, code_names, stems)
 
 
 class DrugTagger:
-    def __init__(self, nlp: Language, name: str, additions: str = "", exclusions: str = "", max_variant_tokens: int = 6, abbreviations: bool = True, code_names: bool = True):
+    def __init__(
+        self,
+        nlp: Language,
+        name: str,
+        additions: str = "",
+        exclusions: str = "",
+        max_variant_tokens: int = 6,
+        abbreviations: bool = True,
+        code_names: bool = True,
+        stems: bool = True,
+    ):
         self.nlp = nlp
         self.name = name
         self.additions = additions or str(DATA_DIR / ADDITIONS_FILE)
@@ -126,6 +162,7 @@ class DrugTagger:
         self.max_variant_tokens = max_variant_tokens
         self.abbreviations = abbreviations
         self.code_names = code_names
+        self.stems = load_stem_rules() if stems else None  # INN stems and company code prefixes
         self._matcher: DrugMatcher | None = None
 
     def initialize(self, get_examples=None, *, nlp: Language | None = None) -> None:
@@ -138,7 +175,7 @@ class DrugTagger:
         return self._matcher
 
     def __call__(self, doc: Doc) -> Doc:
-        matches = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names)
+        matches = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names, stems=self.stems)
         if any(m.how == "letters" for m in matches):
             matches = self._split_letters(doc, matches)
         group = doc.spans[ENTITIES_KEY] if ENTITIES_KEY in doc.spans else None
@@ -169,7 +206,7 @@ class DrugTagger:
                     retok.split(tok, list(tok.text), heads=[(tok, 0)] * len(tok.text))
         for key, spans in groups.items():
             doc.spans[key] = [doc.char_span(a, b, label=label) for a, b, label in spans]
-        again = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names, frozenset(split))
+        again = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names, frozenset(split), self.stems)
         return [m for m in again if m.how != "letters"]
 
 

@@ -204,13 +204,16 @@ def main() -> None:
             f"{100 * (s_model - s_plain) / s_plain:+.1f}% time; throughput {count / s_model:.1f} vs {count / s_plain:.1f} abstracts/s."
         )
     lines.append(f"- Peak RSS of the benchmark process: {peak_mb:.0f} MB.")
+    from measure_startup import markdown, measure  # scripts/measure_startup.py
+
+    lines += [""] + markdown(measure(REPO, runs=5))
     if args.xml_records:
         lines += [
             "",
             "## PubMed XML: memory stays flat (streaming, records cleared as they are read)",
             "",
             "Each row is a fresh process; peak RSS is VmHWM. The whole pipeline includes the drug",
-            "matcher (about 260 MB of it) and the section model.",
+            "lexicon and the section model.",
             "",
             "| input | records | seconds | records/s | peak RSS |",
             "|---|---:|---:|---:|---:|",

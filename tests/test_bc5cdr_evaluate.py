@@ -56,11 +56,13 @@ def test_development_set_floors():
     if not path.exists():
         pytest.skip(f"{path} is not available (../shared is not beside the checkout)")
     result = evaluate_drugs_on_bc5cdr(path, tagging_nlp())
-    # measured 2026-11: P strict 0.946, P overlap 0.966, R strict 0.720, R overlap 0.734
+    # measured 2026-12 (INN stems, code names, more defined short forms): P strict 0.950,
+    # P overlap 0.966, R strict 0.735, R overlap 0.748 (2026-11: R strict 0.723)
     assert result["documents"] == 500
     assert result["precision_strict"] >= 0.93
     assert result["precision_overlap"] >= 0.95
-    assert result["recall_strict"] >= 0.70
+    assert result["recall_strict"] >= 0.73
+    assert result["f1_overlap"] >= result["f1_strict"]
 
 
 def test_development_set_slice():

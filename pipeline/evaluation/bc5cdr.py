@@ -100,17 +100,21 @@ def evaluate_drugs_on_bc5cdr(path: str | Path, nlp: Language, limit: int | None 
     def rate(a: int, b: int) -> float:
         return round(a / b, 4) if b else 0.0
 
+    def f1(p: float, r: float) -> float:
+        return round(2 * p * r / (p + r), 4) if p + r else 0.0
+
     p_strict, r_strict = rate(strict_tp_pred, n_pred), rate(strict_tp_gold, n_gold)
-    f_strict = round(2 * p_strict * r_strict / (p_strict + r_strict), 4) if p_strict + r_strict else 0.0
+    p_overlap, r_overlap = rate(overlap_tp_pred, n_pred), rate(overlap_tp_gold, n_gold)
     return {
         "documents": len(docs),
         "predicted": n_pred,
         "gold_chemicals": n_gold,
         "precision_strict": p_strict,
-        "precision_overlap": rate(overlap_tp_pred, n_pred),
+        "precision_overlap": p_overlap,
         "recall_strict": r_strict,
-        "recall_overlap": rate(overlap_tp_gold, n_gold),
-        "f1_strict": f_strict,
+        "recall_overlap": r_overlap,
+        "f1_strict": f1(p_strict, r_strict),
+        "f1_overlap": f1(p_overlap, r_overlap),
         "top_false_hits": false_hits.most_common(40),
         "top_misses": misses.most_common(40),
     }

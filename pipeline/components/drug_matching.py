@@ -1,0 +1,171 @@
+"""Finding lexicon names in a Doc, and the rules that accept or extend a found name.
+
+`DrugMatcher` looks every token's spaCy hash up in the compiled lexicon
+(`drug_cache.CompiledLexicon`): LOWER for ordinary names, ORTH for short abbreviations
+(which only count in capitals, so "AS", "IT" or "tris" in running text stay words), then
+the tokens that follow for names of several tokens. It returns every name found, overlaps
+included, in the order a spaCy PhraseMatcher on LOWER and then one on ORTH would (by start,
+then by length); `longest()` keeps the longest. The other functions here are the rules
+applied on top: token boundaries, targets (`estrogen receptor`, `anti-TNF`), trial names
+(`ORIENT-GC`), treatment context for ambiguous acronyms and salt words.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+
+from spacy.attrs import LOWER, ORTH
+from spacy.tokens import Doc
+
+from pipeline.components.drug_cache import CompiledLexicon, MultiIndex, SingleIndex
+from pipeline.components.drug_lexicon import DrugEntry, salt_words
+
+
+@dataclass(frozen=True)
+class DrugMatch:
+    start: int  # token indices
+    end: int
+    entry: DrugEntry
+    how: str = "lexicon"  # lexicon | stem | code | abbreviation | long_form | letters
+
+
+class DrugMatcher:
+    """Token-sequence lookup of lexicon names (the work of two PhraseMatchers, without their memory)."""
+
+    def __init__(self, lexicon: CompiledLexicon):
+        t0 = time.perf_counter()
+        self.lexicon = lexicon
+        self.entries = lexicon.entries
+        self.build_seconds = time.perf_counter() - t0
+
+    def __call__(self, doc: Doc) -> list[DrugMatch]:
+        if len(doc) == 0:
+            return []
+        lex = self.lexicon
+        lower, orth = doc.to_array([LOWER, ORTH]).T.tolist()
+        return self._find(lower, lex.lower_single, lex.lower_multi) + self._find(orth, lex.exact_single, lex.exact_multi)
+
+    def _find(self, tokens: list[int], single: SingleIndex, multi: MultiIndex) -> list[DrugMatch]:
+        out = []
+        n = len(tokens)
+        entries = self.entries
+        for i, token in enumerate(tokens):
+            eid = single.get(token)
+            if eid is not None:
+                out.append(DrugMatch(i, i + 1, entries[eid]))
+            longer = multi.get(token)
+            if longer is None:
+                continue
+            lengths, rests = longer
+            for k in lengths:  # ascending: shorter names first, as the PhraseMatcher reports them
+                if i + 1 + k > n:
+                    break
+                eid = rests.get(tuple(tokens[i + 1 : i + 1 + k]))
+                if eid is not None:
+                    out.append(DrugMatch(i, i + 1 + k, entries[eid]))
+        return out
+
+
+# --- rules applied on top of the lexicon ------------------------------------------------
+
+def is_token_boundary_ok(doc: Doc, start: int, end: int) -> bool:
+    """Reject matches glued to letters/digits of a neighbouring token (`CEA` in `CEAx`)."""
+    if start > 0 and not doc[start - 1].whitespace_:
+        prev = doc[start - 1].text
+        if prev.isalnum() and doc[start].text[:1].isalnum():
+            return False
+    if end < len(doc) and not doc[end - 1].whitespace_:
+        nxt = doc[end].text
+        if nxt.isalnum() and doc[end - 1].text[-1:].isalnum():
+            return False
+    return True
+
+
+def names_a_target(doc: Doc, start: int, end: int, words: frozenset[str]) -> bool:
+    """The name is used for a receptor, level, target or class, not for the agent.
+
+    `estrogen receptor`, `HER2-positive`, `TNF-α inhibitors` (a word of `words` next, also
+    after a hyphen), `anti-TNF therapy`, `anti-VEGF` (an `anti-` glued before the name).
+    """
+    k = end
+    if k < len(doc) and doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_:
+        k += 1  # `HER2-positive`, `EGFR-mutant`
+    nxt = next((t for t in doc[k : k + 2] if not t.is_space), None)
+    if nxt is not None and nxt.lower_ in words:
+        return True
+    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ == "anti" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_:
+        return True
+    # `methicillin-resistant Staphylococcus aureus`: part of an organism's name
+    if end + 3 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in {"resistant", "susceptible", "sensitive"}:
+        organism = next((t for t in doc[end + 2 : end + 4] if not t.is_space), None)
+        return organism is not None and organism.text[:1].isupper()
+    return False
+
+
+STUDY_WORDS = frozenset({"trial", "trials", "study", "studies", "investigators", "trialists", "consortium", "protocol"})
+
+
+def names_a_trial(doc: Doc, start: int, end: int, prefixes: frozenset[str]) -> bool:
+    """The letters are the tail of a trial name: `ORIENT-GC`, `the AGO-ETC trial`.
+
+    A name glued by a hyphen to a trial-series word (`prefixes`, lower case: KEYNOTE,
+    CheckMate, ORIENT, ...) names the trial; so does one glued to any capitalised word when
+    the compound is followed by `trial` or `study` (`AGO-ETC trial`). Arm names keep their
+    drugs (`RT-GC arm`).
+    """
+    if start < 2 or doc[start - 1].text not in {"-", "\u2013"} or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
+        return False
+    head = doc[start - 2]
+    if head.lower_ in prefixes:
+        return True
+    if not head.is_alpha or not head.text[:1].isupper():
+        return False
+    nxt = next((t for t in doc[end : end + 2] if not t.is_space), None)
+    return nxt is not None and nxt.lower_ in STUDY_WORDS
+
+
+def in_treatment_context(doc: Doc, start: int, end: int, context_words: frozenset[str]) -> bool:
+    """An ambiguous regimen acronym (`GC`, `DA`) counts only next to treatment words."""
+    before = [t for t in doc[max(0, start - 3) : start] if not t.is_space]
+    after = [t for t in doc[end : end + 3] if not t.is_space]
+    if after and after[0].lower_ in context_words:
+        return True
+    if before and before[-1].lower_ in context_words:
+        return True
+    if before and before[-1].text in {"-", "/", "+"} and len(before) >= 2 and before[-2].text.isupper():
+        return True  # arm names: RT-GC, CRT/GC
+    if after and after[0].text in {"/", "+"}:
+        return True
+    if after and after[0].like_num and after[0].idx > doc[end - 1].idx + len(doc[end - 1].text):
+        return True  # followed by its dose: `LV 90 mg`
+    return False
+
+
+def with_salt(doc: Doc, match: DrugMatch) -> DrugMatch:
+    """`aclidinium bromide`, `imatinib mesylate`: the salt or form word joins the name."""
+    if match.entry.kind != "agent" or match.how not in {"lexicon", "stem"}:
+        return match
+    salts = salt_words()
+    end = match.end
+    while end - match.end < 2 and end < len(doc) and doc[end - 1].whitespace_ and doc[end].lower_ in salts:
+        end += 1
+    if end == match.end:
+        return match
+    return DrugMatch(match.start, end, match.entry, match.how)
+
+
+# at equal length and start: the lexicon, then what the text defines, then names guessed from their shape
+HOW_RANK = {"lexicon": 0, "abbreviation": 1, "long_form": 1, "letters": 1, "stem": 2, "code": 2}
+
+
+def longest(matches: list[DrugMatch]) -> list[DrugMatch]:
+    """Non-overlapping matches, longest first (then leftmost, then by `HOW_RANK`)."""
+    chosen: list[DrugMatch] = []
+    taken: set[int] = set()
+    for m in sorted(matches, key=lambda m: (-(m.end - m.start), m.start, HOW_RANK.get(m.how, 1))):
+        if any(i in taken for i in range(m.start, m.end)):
+            continue
+        chosen.append(m)
+        taken.update(range(m.start, m.end))
+    return sorted(chosen, key=lambda m: m.start)

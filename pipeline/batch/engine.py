@@ -6,8 +6,8 @@
   is missing, or on macOS where it is unsafe, workers are spawned and build their own).
   At most 2 x N tasks are in flight, so reading never runs far ahead of tagging. A worker
   that dies (killed, out of memory) does not stall the run: the pool is rebuilt, the tasks
-  that were in flight are run again one at a time, and one that kills its worker again gets
-  `WorkerCrashed` error records.
+  that were in flight are run again one input at a time, and an input that kills its worker
+  again gets a `WorkerCrashed` error record.
 - `pipeline.batch.dask_engine.DaskEngine`: the same on a Dask cluster.
 """
 
@@ -117,17 +117,23 @@ class ProcessEngine:
                 yield TaskResult([failed_results(i, type(exc).__name__, f"worker failed: {exc}") for i in items], 0, {})
 
     def _recover(self, tasks: list[list[Item]]) -> Iterator[TaskResult]:
-        """After a worker died: run each unfinished task alone, so a crash names its task."""
+        """After a worker died: run each item of the unfinished tasks alone, so that a crash
+        names its input and the other inputs still get their records."""
         self.crashes += 1
         self._restart()
+        message = "the worker process died while tagging this input (killed, or out of memory)"
         for items in tasks:
-            try:
-                yield self.executor.submit(_worker_task, items).result()
-            except BrokenProcessPool:
-                self.crashes += 1
-                self._restart()
-                message = "the worker process died while tagging this input (killed, or out of memory)"
-                yield TaskResult([failed_results(i, "WorkerCrashed", message) for i in items], 0, {})
+            results, pid, memory = [], 0, {}
+            for item in items:
+                try:
+                    done = self.executor.submit(_worker_task, [item]).result()
+                    results.append(done.results[0])
+                    pid, memory = done.pid, done.memory
+                except BrokenProcessPool:
+                    self.crashes += 1
+                    self._restart()
+                    results.append(failed_results(item, "WorkerCrashed", message))
+            yield TaskResult(results, pid, memory)
 
     def close(self) -> None:
         if self.executor is not None:

@@ -16,6 +16,7 @@ from collections.abc import Iterable, Iterator
 
 from pipeline.batch.process import Item, Settings, TaskResult, failed_results, run_task
 
+CONNECT_TIMEOUT = "30s"
 _PIPELINES: dict[str, tuple[object, threading.Lock]] = {}
 _PIPELINES_LOCK = threading.Lock()
 
@@ -67,7 +68,7 @@ class DaskEngine:
         self.cluster = None
         try:
             if scheduler:
-                self.client = Client(scheduler, timeout="30s")
+                self.client = Client(scheduler, timeout=CONNECT_TIMEOUT)
             else:
                 self.cluster = LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
                                             host="127.0.0.1", dashboard_address=None)

@@ -45,8 +45,24 @@ def _lines(path: Path) -> list[str]:
     return path.read_text(encoding="utf-8").splitlines()
 
 
+def _children(pid: int) -> list[int]:
+    try:
+        return [int(p) for p in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+    except OSError:
+        return []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = next(line for line in Path(f"/proc/{pid}/status").read_text().splitlines() if line.startswith("State:"))
+    except (OSError, StopIteration):
+        return False
+    return "Z" not in state.split()[1]
+
+
 @pytest.mark.slow
-def test_engine_resume_after_kill_9_gives_the_uninterrupted_records(sixty_pages, tmp_path, cli_nlp):
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_engine_resume_after_kill_9_gives_the_uninterrupted_records(sixty_pages, tmp_path, cli_nlp, jobs):
     expected = tmp_path / "expected.jsonl"
     extract_to_file([str(sixty_pages)], expected, nlp=cli_nlp, progress=False)
     out = tmp_path / "out" / "records.jsonl"
@@ -55,7 +71,7 @@ def test_engine_resume_after_kill_9_gives_the_uninterrupted_records(sixty_pages,
     part = out.with_name("records.jsonl.part")
 
     command = [sys.executable, "-c", "from pipeline.cli import main; main()", "extract", str(sixty_pages),
-               "-o", str(out), "--no-progress", "-q"]
+               "-o", str(out), "--no-progress", "-q", "-j", jobs]
     proc = subprocess.Popen(command, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 300
@@ -64,6 +80,7 @@ def test_engine_resume_after_kill_9_gives_the_uninterrupted_records(sixty_pages,
             assert time.monotonic() < deadline, "no record written in 300 s"
             time.sleep(0.02)
         assert proc.poll() is None, "the run ended before it could be killed"
+        workers = _children(proc.pid)
         os.kill(proc.pid, signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
@@ -71,6 +88,11 @@ def test_engine_resume_after_kill_9_gives_the_uninterrupted_records(sixty_pages,
             proc.kill()
             proc.wait()
     assert proc.returncode == -signal.SIGKILL
+    assert len(workers) == int(jobs) - (jobs == "1")
+    deadline = time.monotonic() + 20
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not any(_alive(pid) for pid in workers), "workers outlived their killed parent"
 
     assert out.read_text(encoding="utf-8") == "previous output\n"  # the old output is untouched
     written = part.read_bytes().split(b"\n")

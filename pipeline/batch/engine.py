@@ -13,8 +13,10 @@
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
+import os
 import signal
 import sys
 from collections import deque
@@ -41,6 +43,7 @@ class LocalEngine:
 
 # --------------------------------------------------------------------------- worker processes
 
+PR_SET_PDEATHSIG = 1
 _PARENT_NLP: Language | None = None  # set before fork; forked workers inherit it
 _WORKER_NLP: Language | None = None
 _WORKER_SETTINGS: Settings | None = None
@@ -51,8 +54,21 @@ def start_method() -> str:
     return "fork" if "fork" in methods and sys.platform != "darwin" else "spawn"
 
 
-def _init_worker(settings: Settings, inherited: bool) -> None:
+def _die_with_parent(parent: int) -> None:
+    """A killed parent (kill -9) must not leave its workers waiting forever (Linux: the
+    kernel sends them SIGKILL when the parent dies)."""
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # it died before prctl
+        os._exit(1)
+
+
+def _init_worker(settings: Settings, inherited: bool, parent: int) -> None:
     global _WORKER_NLP, _WORKER_SETTINGS
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _WORKER_SETTINGS = settings
     if inherited:
@@ -86,7 +102,7 @@ class ProcessEngine:
         if self.method == "fork":
             gc.freeze()  # the pipeline's objects stay out of the workers' garbage collections: fewer copied pages
         self.executor = ProcessPoolExecutor(
-            self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.settings, self.method == "fork")
+            self.jobs, mp_context=context, initializer=_init_worker, initargs=(self.settings, self.method == "fork", os.getpid())
         )
         self.executor.submit(_worker_ready).result()  # start the workers now, before other threads exist
 

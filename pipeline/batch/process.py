@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,11 @@ from pipeline.batch.summary import Key, RecordInfo
 from pipeline.batch.timeout import DEFAULT_DOC_TIMEOUT, DocTimeout, deadline
 from pipeline.readers.ingest import error_article, read_articles
 from pipeline.records import ErrorInfo, Record, build_record
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
 
 
 @dataclass(frozen=True)
@@ -167,7 +173,7 @@ def _run_file(path: Path, item: FileTask, nlp: Language, settings: Settings) -> 
 class TaskResult(NamedTuple):
     results: list[list[Result]]  # one list per work item, in order
     pid: int
-    memory: dict[str, float]  # MB: peak RSS, private memory (worker processes only)
+    memory: dict[str, float]  # peak RSS and private memory (MB), CPU seconds (worker processes only)
 
 
 def run_task(items: list[Item], nlp: Language, settings: Settings, report_memory: bool = False) -> TaskResult:
@@ -187,18 +193,29 @@ def failed_results(item: Item, kind: str, message: str) -> list[Result]:
     return [record_result(build_record(error_article(item.display, kind, message)))]
 
 
+_PRIVATE = {"at": float("-inf"), "mb": 0.0}
+PRIVATE_EVERY = 2.0  # seconds: reading smaps_rollup walks the page tables (tens of ms for a pipeline)
+
+
 def memory_mb() -> dict[str, float]:
-    """This process's peak RSS (VmHWM, counting pages shared with the parent) and its private
-    memory now (pages only it holds, from smaps_rollup); Linux only, else empty."""
+    """This worker's figures: peak RSS (VmHWM, counting pages shared with the parent), its
+    private memory (pages only it holds, from smaps_rollup, re-read at most every 2 s) and
+    its CPU seconds so far. Linux only for the memory figures."""
     out: dict[str, float] = {}
+    if resource is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        out["cpu"] = usage.ru_utime + usage.ru_stime
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
                 if line.startswith("VmHWM:"):
                     out["peak_rss"] = int(line.split()[1]) / 1024
-        with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
-            private = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
-        out["private"] = private / 1024
+        now = time.monotonic()
+        if now - _PRIVATE["at"] >= PRIVATE_EVERY:
+            with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+                private = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
+            _PRIVATE.update(at=now, mb=private / 1024)
+        out["private"] = _PRIVATE["mb"]
     except (OSError, ValueError, IndexError):
         pass
     return out

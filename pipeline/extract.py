@@ -122,9 +122,12 @@ def extract(
             if lines:
                 out.write("".join(lines))
                 out.flush()
-            if bar is not None:
-                bar.update(chunk.files_done - bar.n)
-                bar.set_postfix(records=summary.records, refresh=False)  # a baseline file is one "file"
+            if bar is not None:  # files done, and records so far: a baseline file is one "file"
+                bar.set_postfix(records=summary.records, refresh=False)
+                if chunk.files_done > bar.n:
+                    bar.update(chunk.files_done - bar.n)
+                else:
+                    bar.refresh()
     finally:
         if bar is not None:
             bar.close()
@@ -195,5 +198,8 @@ def extract_to_file(paths: Iterable[str | Path], output: str | Path, resume: boo
             assembled = candidate if assemble(part.path, reuse, candidate) else None
         part.commit(assembled)
         return summary
+    except BaseException:
+        part.discard_if_empty()  # e.g. the engine could not start: leave no empty OUT.part behind
+        raise
     finally:
         part.close()

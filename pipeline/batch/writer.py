@@ -109,6 +109,13 @@ class PartFile:
             os.replace(self.path, self.output)
             self.close()
 
+    def discard_if_empty(self) -> None:
+        if self.fd is not None:
+            if self.handle is not None:
+                self.handle.flush()
+            if os.fstat(self.fd).st_size == 0:
+                self.path.unlink(missing_ok=True)
+
     def close(self) -> None:
         if self.handle is not None:
             self.handle.close()

@@ -96,7 +96,7 @@ def extract(
     files = list(iter_input_files(paths))
     settings = Settings(doc_timeout=doc_timeout or None, section_model=section_model)
     runner, nlp = _make_engine(engine, jobs, nlp, settings, scheduler)  # pipeline and workers ready before the clock
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     summary = Summary(files=len(files), dedupe=dedupe)
     if progress is None:
         progress = sys.stderr.isatty()
@@ -134,6 +134,7 @@ def extract(
         runner.close()
     out.flush()
     summary.seconds = time.perf_counter() - started
+    summary.cpu = time.process_time() - cpu_started
     return summary
 
 

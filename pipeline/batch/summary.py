@@ -59,6 +59,7 @@ class Summary:
     entities: Counter = field(default_factory=Counter)
     warnings: int = 0
     seconds: float = 0.0
+    cpu: float = 0.0  # CPU seconds of this process over `seconds` (workers' are in `workers`)
     problems: list[str] = field(default_factory=list)
     reused: int = 0  # records carried over by --resume
     duplicates: list[str] = field(default_factory=list)  # later records sharing an id (kept, warned)

@@ -134,3 +134,17 @@ def test_engine_timeout_in_a_thread_uses_a_watchdog():
     thread.start()
     thread.join(30)
     assert outcome == {"timeout": True, "after": 499500}
+
+
+def test_engine_timeout_cli_option(pages, slow_nlp, monkeypatch, tmp_path):
+    import pipeline.nlp
+    from click.testing import CliRunner
+
+    from pipeline.cli import main
+
+    monkeypatch.setattr(pipeline.nlp, "build_nlp", lambda section_model=True: slow_nlp)
+    out = tmp_path / "r.jsonl"
+    result = CliRunner().invoke(main, ["extract", str(pages), "-o", str(out), "--doc-timeout", "0.5"])
+    assert result.exit_code == 0, result.output
+    assert [json.loads(line)["status"] for line in out.read_text(encoding="utf-8").splitlines()].count("error") == 2
+    assert "Timeout: processing took longer than 0.5 s" in result.output

@@ -65,7 +65,8 @@ def _signal_deadline(seconds: float) -> Iterator[None]:
             _active.remove(token)
             signal.setitimer(signal.ITIMER_REAL, 0)
         finally:
-            signal.signal(signal.SIGALRM, previous_handler)
+            # None: a handler installed from C, which Python cannot put back; the default is the nearest
+            signal.signal(signal.SIGALRM, previous_handler if previous_handler is not None else signal.SIG_DFL)
             if previous_delay:  # someone else's timer was running: give it back what is left
                 left = max(previous_delay - (time.monotonic() - started), 1e-6)
                 signal.setitimer(signal.ITIMER_REAL, left, previous_interval)

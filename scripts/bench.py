@@ -214,7 +214,7 @@ def main() -> None:
             f"({work / xml_j2['seconds']:.2f} cores of 2).",
             f"- So the split costs {100 * (work / xml_j1['run_cpu'] - 1):+.0f}% CPU over `-j 1` and the busier worker "
             f"does {max(cpus) / work:.0%} of the work: on two otherwise idle cores `-j 2` can run up to "
-            f"{xml_j1['run_cpu'] / max(max(cpus), xml_j2['run_cpu']):.2f}x faster; with other processes competing "
+            f"{xml_j1['run_cpu'] / max(max(cpus), work / 2):.2f}x faster; with other processes competing "
             f"for the cores it gets fewer than 2 cores and the measured speed-up is lower.",
         ]
     lines.append(f"- This benchmark took {time.perf_counter() - began:.0f} s.")

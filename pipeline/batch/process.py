@@ -194,12 +194,12 @@ def failed_results(item: Item, kind: str, message: str) -> list[Result]:
 
 
 _PRIVATE = {"at": float("-inf"), "mb": 0.0}
-PRIVATE_EVERY = 2.0  # seconds: reading smaps_rollup walks the page tables (tens of ms for a pipeline)
+PRIVATE_EVERY = 10.0  # seconds: reading smaps_rollup walks the page tables (tens of ms for a pipeline)
 
 
 def memory_mb() -> dict[str, float]:
     """This worker's figures: peak RSS (VmHWM, counting pages shared with the parent), its
-    private memory (pages only it holds, from smaps_rollup, re-read at most every 2 s) and
+    private memory (pages only it holds, from smaps_rollup, re-read at most every 10 s) and
     its CPU seconds so far. Linux only for the memory figures."""
     out: dict[str, float] = {}
     if resource is not None:

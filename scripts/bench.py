@@ -212,10 +212,12 @@ def main() -> None:
             f"({xml_j1['run_cpu'] / xml_j1['seconds']:.2f} cores); `-j 2`: workers {cpus[0]:.1f} and {cpus[1]:.1f} CPU s, "
             f"parent (reading, writing) {xml_j2['run_cpu']:.1f}, in {xml_j2['seconds']:.1f} s "
             f"({work / xml_j2['seconds']:.2f} cores of 2).",
-            f"- So the split costs {100 * (work / xml_j1['run_cpu'] - 1):+.0f}% CPU over `-j 1` and the busier worker "
-            f"does {max(cpus) / work:.0%} of the work: on two otherwise idle cores `-j 2` can run up to "
-            f"{xml_j1['run_cpu'] / max(max(cpus), work / 2):.2f}x faster; with other processes competing "
-            f"for the cores it gets fewer than 2 cores and the measured speed-up is lower.",
+            f"- Work split: the busier worker did {max(cpus) / work:.0%} of the `-j 2` run's CPU work and the parent "
+            f"{xml_j2['run_cpu'] / work:.0%}, so on two otherwise idle cores the split allows up to "
+            f"{work / max(max(cpus), work / 2):.2f}x the speed of one process doing the same work. Its CPU total was "
+            f"{100 * (work / xml_j1['run_cpu'] - 1):+.0f}% of `-j 1`'s (on a shared machine identical runs differ by "
+            f"up to about 20%). When other processes hold a core, `-j 2` gets fewer than 2 cores (the 'cores' figures "
+            f"above) and the measured speed-up is lower than the split allows.",
         ]
     lines.append(f"- This benchmark took {time.perf_counter() - began:.0f} s.")
     text = "\n".join(lines) + "\n"

@@ -34,9 +34,9 @@ eval: install
 	$(PY) scripts/evaluate_gold.py --shared $(SHARED) --subset heldout
 	$(PY) scripts/evaluate_external.py --shared $(SHARED)
 
-## bench: throughput and memory table (docs/benchmark.md)
+## bench: throughput, -j 2 speed-up, start-up and memory (out/benchmark.md, about 2 minutes)
 bench: install
-	$(PY) scripts/bench.py --shared $(SHARED) --output docs/benchmark.md
+	$(PY) scripts/bench.py --shared $(SHARED) --output out/benchmark.md
 
 ## schema: regenerate schemas/record.schema.json from the pydantic models
 schema: install

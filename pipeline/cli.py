@@ -19,34 +19,57 @@ def main() -> None:
 
 @main.command("extract")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option("-o", "--output", "output", required=True, help="Output JSONL file, or - for stdout.")
+@click.option("-o", "--output", "output", required=True,
+              help="Output JSONL file (written as OUTPUT.part, renamed at the end), or - for stdout.")
 @click.option("--section-model", type=click.Path(path_type=Path), default=None,
               help="Section model folder (default: the shipped models/section_model).")
 @click.option("--no-section-model", is_flag=True, help="Sections from headings and paragraphs only.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on when stderr is a terminal).")
 @click.option("-j", "--jobs", default=1, show_default=True, type=click.IntRange(1, 64),
-              help="Worker processes (each loads its own pipeline, about 450 MB).")
+              help="Worker processes, forked after the pipeline is built (with --engine dask: local cluster workers).")
+@click.option("--resume", is_flag=True,
+              help="Reuse the records of an interrupted run (OUTPUT.part, else OUTPUT) for inputs whose path and "
+                   "sha256 are unchanged; only the rest is processed.")
+@click.option("--dedupe", type=click.Choice(["warn", "pmid", "doi", "none"]), default="warn", show_default=True,
+              help="Records sharing an id: warn (keep all, warn on later ones), pmid/doi (keep the first), none.")
+@click.option("--doc-timeout", type=click.FloatRange(min=0), default=10.0, show_default=True, metavar="SECONDS",
+              help="Time budget per document; past it the record is an error of type Timeout (0: no limit).")
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: this machine (-j N processes); dask: a Dask cluster (LocalCluster unless --scheduler).")
+@click.option("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
-def extract_cli(paths, output, section_model, no_section_model, progress, jobs, quiet) -> None:
+def extract_cli(paths, output, section_model, no_section_model, progress, jobs, resume, dedupe, doc_timeout,
+                engine, scheduler, quiet) -> None:
     """Extract records from files and folders (text, HTML, PubMed XML, MEDLINE, JATS).
 
     Folders are searched recursively. Every input gets a record: ok, no_abstract or error.
-    Exits non-zero only when the output cannot be written.
+    Exits non-zero when the output cannot be written or would overwrite an input.
     """
-    from pipeline.extract import extract
+    from pipeline.batch.dask_engine import EngineError
+    from pipeline.extract import OutputPathError, extract, extract_to_file
 
+    if scheduler and engine != "dask":
+        raise click.UsageError("--scheduler needs --engine dask")
     model = None if no_section_model else (section_model or True)
-    options = {"progress": progress, "jobs": jobs, "section_model": model}
+    options = {"progress": progress, "jobs": jobs, "section_model": model, "doc_timeout": doc_timeout,
+               "dedupe": dedupe, "engine": engine, "scheduler": scheduler}
+    part = f"{output}.part"
     try:
         if output == "-":
+            if resume:
+                raise click.UsageError("--resume needs an output file, not stdout")
             summary = extract(paths, sys.stdout, **options)
         else:
-            out_path = Path(output)
-            out_path.parent.mkdir(parents=True, exist_ok=True)
-            with open(out_path, "w", encoding="utf-8") as fh:
-                summary = extract(paths, fh, **options)
+            summary = extract_to_file(paths, output, resume=resume, **options)
+    except (OutputPathError, EngineError) as exc:
+        raise click.ClickException(str(exc)) from None
     except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+        kept = f"; records written so far are in {part} (rerun with --resume)" if Path(part).exists() else ""
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}{kept}") from None
+    except KeyboardInterrupt:
+        if output != "-" and Path(part).exists():
+            click.echo(f"interrupted: records written so far are in {part}; rerun with --resume to finish", err=True)
+        sys.exit(130)
     if not quiet:
         for line in summary.lines():
             click.echo(line, err=True)

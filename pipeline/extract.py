@@ -1,130 +1,40 @@
 """The main job: input paths in, one record per article out.
 
-`extract(paths, out)` is what `abstracts extract` calls; `process_articles` is the same
-work on articles already read, for scripts and tests.
+`extract(paths, out)` writes records to a text stream; `extract_to_file(paths, output)` is
+what `abstracts extract -o FILE` calls: it refuses unsafe output paths, writes through
+`OUT.part` and renames it at the end, and can `resume` an interrupted run.
+`process_articles` is the same work on articles already read, for scripts and tests.
+The engine itself lives in `pipeline.batch` (plan, process, engine, dask_engine, writer,
+resume, dedupe, timeout, summary).
 """
 
 from __future__ import annotations
 
 import sys
 import time
-from collections import Counter
+from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from spacy.language import Language
-from spacy.tokens import Doc
 
-from pipeline.article import Article, Heading
+from pipeline.article import Article
+from pipeline.batch.dedupe import DEDUPE_MODES, DuplicateTracker
+from pipeline.batch.plan import BATCH_ARTICLES, plan_chunks
+from pipeline.batch.process import Settings, Skipped, process_article, process_articles  # noqa: F401
+from pipeline.batch.resume import ReuseIndex, add_warning, assemble
+from pipeline.batch.summary import RecordInfo, Summary
+from pipeline.batch.timeout import DEFAULT_DOC_TIMEOUT
+from pipeline.batch.writer import OutputPathError, PartFile, check_output_path, is_special  # noqa: F401
 from pipeline.readers.discover import iter_input_files
 from pipeline.readers.ingest import read_articles
-from pipeline.records import ErrorInfo, Record, build_record
+from pipeline.records import Record
 
-BATCH_ARTICLES = 64
+ENGINES = ("local", "dask")
 
-
-@dataclass
-class Summary:
-    files: int = 0
-    records: int = 0
-    by_status: Counter = field(default_factory=Counter)
-    entities: Counter = field(default_factory=Counter)
-    warnings: int = 0
-    seconds: float = 0.0
-    problems: list[str] = field(default_factory=list)
-
-    def add(self, record: Record) -> None:
-        self.records += 1
-        self.by_status[record.status] += 1
-        self.warnings += len(record.warnings)
-        for entity in record.entities:
-            self.entities[entity.label] += 1
-        if record.status == "error" and record.error:
-            self.problems.append(f"{record.source.path}#{record.source.index}: {record.error.type}: {record.error.message}")
-
-    def lines(self) -> list[str]:
-        status = ", ".join(f"{k} {v}" for k, v in sorted(self.by_status.items()))
-        ents = ", ".join(f"{k} {v}" for k, v in sorted(self.entities.items())) or "none"
-        rate = self.records / self.seconds if self.seconds else 0.0
-        out = [
-            f"{self.records} records from {self.files} files in {self.seconds:.1f}s ({rate:.1f} records/s)",
-            f"status: {status}",
-            f"entities: {ents}",
-        ]
-        problems = self.by_status.get("error", 0) + self.by_status.get("no_abstract", 0)
-        out.append(f"problems: {self.by_status.get('error', 0)} errors, {self.by_status.get('no_abstract', 0)} without abstract, {self.warnings} warnings" if problems or self.warnings else "problems: none")
-        return out
-
-
-def _segment_doc(nlp: Language, article: Article, span: tuple[int, int], segment: str) -> Doc:
-    start, end = span
-    doc = nlp.make_doc(article.source_text[start:end])
-    doc._.segment = segment
-    doc._.segment_start = start
-    if segment == "abstract":
-        doc._.headings = [
-            Heading(h.text, h.start - start, h.end - start, h.body_start - start, h.category)
-            for h in article.headings
-            if start <= h.start < end
-        ]
-        doc._.paragraphs = [(a - start, b - start) for a, b in article.paragraphs if start <= a < end]
-    else:
-        doc._.headings = []
-        doc._.paragraphs = []
-    return doc
-
-
-def process_articles(articles: Iterable[Article], nlp: Language, batch_size: int = BATCH_ARTICLES) -> Iterator[Record]:
-    """Tag a stream of articles; yields one record per article, in order, never raising for one article."""
-    batch: list[Article] = []
-    for article in articles:
-        batch.append(article)
-        if len(batch) >= batch_size:
-            yield from _process_batch(batch, nlp)
-            batch = []
-    if batch:
-        yield from _process_batch(batch, nlp)
-
-
-def _process_batch(batch: list[Article], nlp: Language) -> Iterator[Record]:
-    plans: list[list[Doc]] = []
-    flat: list[Doc] = []
-    for article in batch:
-        docs: list[Doc] = []
-        if article.status == "ok":
-            try:
-                if article.title_span:
-                    docs.append(_segment_doc(nlp, article, article.title_span, "title"))
-                if article.abstract_span:
-                    docs.append(_segment_doc(nlp, article, article.abstract_span, "abstract"))
-            except Exception as exc:  # a bug on one article must not stop the batch
-                article.status, article.error = "error", {"type": type(exc).__name__, "message": str(exc)}
-                docs = []
-        plans.append(docs)
-        flat.extend(docs)
-    try:
-        processed = iter(list(nlp.pipe(flat)))
-    except Exception:
-        processed = None  # fall back to one article at a time to isolate the failure
-    for article, docs in zip(batch, plans):
-        try:
-            if processed is not None:
-                done = [next(processed) for _ in docs]
-            else:
-                done = [nlp(doc) for doc in docs]
-            yield build_record(article, done)
-        except Exception as exc:
-            yield _error_record(article, exc)
-
-
-def _error_record(article: Article, exc: Exception) -> Record:
-    article.status = "error"
-    article.error = {"type": type(exc).__name__, "message": f"processing failed: {exc}"}
-    record = build_record(article, [])
-    record.error = ErrorInfo(**article.error)
-    return record
+__all__ = ["DEDUPE_MODES", "ENGINES", "OutputPathError", "Summary", "extract", "extract_to_file", "iter_articles",
+           "process_articles", "write_record"]
 
 
 def iter_articles(paths: Iterable[str | Path], on_file=None) -> Iterator[Article]:
@@ -138,6 +48,26 @@ def write_record(fh: IO[str], record: Record) -> None:
     fh.write(record.to_json() + "\n")
 
 
+def _make_engine(engine: str, jobs: int, nlp: Language | None, settings: Settings, scheduler: str | None):
+    if engine == "dask":
+        from pipeline.batch.dask_engine import DaskEngine
+
+        return DaskEngine(settings, scheduler=scheduler, workers=jobs), None
+    if engine != "local":
+        raise ValueError(f"engine must be one of {', '.join(ENGINES)}, not {engine!r}")
+    if nlp is None:
+        from pipeline.nlp import build_nlp
+
+        nlp = build_nlp(section_model=settings.section_model)
+    if jobs > 1:
+        from pipeline.batch.engine import ProcessEngine
+
+        return ProcessEngine(jobs, nlp, settings), nlp
+    from pipeline.batch.engine import LocalEngine
+
+    return LocalEngine(nlp, settings), nlp
+
+
 def extract(
     paths: Iterable[str | Path],
     out: IO[str],
@@ -145,81 +75,132 @@ def extract(
     progress: bool | None = None,
     jobs: int = 1,
     section_model: str | Path | bool | None = True,
+    *,
+    engine: str = "local",
+    scheduler: str | None = None,
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT,
+    dedupe: str = "warn",
+    reuse: ReuseIndex | None = None,
+    batch_articles: int = BATCH_ARTICLES,
 ) -> Summary:
     """Run the whole pipeline over files and folders, writing JSONL records to `out`.
 
-    Records are written as soon as they are made, in input order. With `jobs` > 1, files
-    are spread over that many worker processes (each loads its own pipeline); the output is
-    the same as with one process.
+    Records are written in input order, a chunk of complete lines at a time. With `jobs` > 1
+    the work is spread over that many worker processes forked from this one after the
+    pipeline is built (large files are split by article); with `engine="dask"` over a Dask
+    cluster. The output is the same either way. `doc_timeout` seconds (None or 0: no limit)
+    is each document's budget; `dedupe` is warn | pmid | doi | none; `reuse` (from
+    --resume) holds records already written to `out`, which are not made again.
     """
-    if jobs <= 1 and nlp is None:
-        from pipeline.nlp import build_nlp
-
-        nlp = build_nlp(section_model=section_model)  # loaded before the clock starts
-    started = time.perf_counter()
-    summary = Summary()
+    tracker = DuplicateTracker(dedupe)
     files = list(iter_input_files(paths))
-    summary.files = len(files)
+    settings = Settings(doc_timeout=doc_timeout or None, section_model=section_model)
+    runner, nlp = _make_engine(engine, jobs, nlp, settings, scheduler)  # pipeline and workers ready before the clock
+    started, cpu_started = time.perf_counter(), time.process_time()
+    summary = Summary(files=len(files), dedupe=dedupe)
     if progress is None:
         progress = sys.stderr.isatty()
     bar = None
-    if progress:
-        from tqdm import tqdm
-
-        bar = tqdm(total=len(files), unit="file", desc="extract", file=sys.stderr, dynamic_ncols=True)
     try:
-        if jobs > 1 and len(files) > 1:
-            for records in _parallel_records(files, jobs, section_model):
-                for line, record in records:
-                    out.write(line + "\n")
-                    summary.add(record)
-                if bar is not None:
-                    bar.update(1)
-        else:
-            if nlp is None:
-                from pipeline.nlp import build_nlp
+        if progress:
+            from tqdm import tqdm
 
-                nlp = build_nlp(section_model=section_model)
+            bar = tqdm(total=len(files), unit="file", desc="extract", file=sys.stderr, dynamic_ncols=True)
+        pending: deque = deque()
 
-            def articles() -> Iterator[Article]:
-                for path, display in files:
-                    yield from read_articles(path, display)
-                    if bar is not None:
-                        bar.update(1)
+        def tasks():
+            for chunk in plan_chunks(files, settings.doc_timeout, reuse, ship_bytes=engine == "dask",
+                                     batch_articles=batch_articles):
+                pending.append(chunk)
+                yield chunk.items
 
-            for record in process_articles(articles(), nlp):
-                write_record(out, record)
-                summary.add(record)
-                if bar is not None and summary.records % 200 == 0:
-                    bar.set_postfix(records=summary.records, refresh=False)  # a baseline file is one "file"
+        for done in runner.map(tasks()):
+            chunk = pending.popleft()
+            if done.memory:
+                summary.note_worker(done.pid, done.memory)
+            lines = _chunk_lines(chunk, done.results, reuse, tracker, summary)
+            if lines:
+                out.write("".join(lines))
+                out.flush()
+            if bar is not None:  # files done, and records so far: a baseline file is one "file"
+                bar.set_postfix(records=summary.records, refresh=False)
+                if chunk.files_done > bar.n:
+                    bar.update(chunk.files_done - bar.n)
+                else:
+                    bar.refresh()
     finally:
         if bar is not None:
             bar.close()
+        runner.close()
     out.flush()
     summary.seconds = time.perf_counter() - started
+    summary.cpu = time.process_time() - cpu_started
     return summary
 
 
-# --------------------------------------------------------------------------- worker processes
+def _chunk_lines(chunk, results, reuse: ReuseIndex | None, tracker: DuplicateTracker, summary: Summary) -> list[str]:
+    """The lines to write for one chunk, in order; reused records are counted, not written."""
+    lines: list[str] = []
+    for slot in chunk.slots:
+        for result in [Skipped(slot)] if isinstance(slot, tuple) else results[slot]:
+            if isinstance(result, Skipped):  # an earlier run's record (--resume)
+                key = result.key
+                info = reuse.info(key)
+                keep, warning, note = tracker.check(info)
+                _note_duplicate(summary, keep, note)
+                if keep:
+                    if warning and key in reuse.warned:
+                        warning = None  # the earlier run added it already
+                    reuse.order.append((key, True, warning))
+                    summary.add_info(info._replace(warnings=info.warnings + bool(warning)))
+                    summary.reused += 1
+                continue
+            line, info = result
+            keep, warning, note = tracker.check(info)
+            _note_duplicate(summary, keep, note)
+            if not keep:
+                continue
+            if warning:
+                line = add_warning(line, warning)
+                info = info._replace(warnings=info.warnings + 1)
+            if reuse is not None:
+                reuse.order.append((info.key, False, None))
+            lines.append(line + "\n")
+            summary.add_info(info)
+    return lines
 
-_WORKER_NLP: Language | None = None
+
+def _note_duplicate(summary: Summary, keep: bool, note: str | None) -> None:
+    if note:
+        (summary.duplicates if keep else summary.dropped).append(note)
 
 
-def _init_worker(section_model) -> None:
-    global _WORKER_NLP
-    from pipeline.nlp import build_nlp
-
-    _WORKER_NLP = build_nlp(section_model=section_model)
-
-
-def _records_of_file(item: tuple[Path, str]) -> list[tuple[str, Record]]:
-    path, display = item
-    return [(r.to_json(), r) for r in process_articles(read_articles(path, display), _WORKER_NLP)]
-
-
-def _parallel_records(files: list[tuple[Path, str]], jobs: int, section_model) -> Iterator[list[tuple[str, Record]]]:
-    import multiprocessing
-
-    context = multiprocessing.get_context("spawn" if sys.platform == "darwin" else "fork")
-    with context.Pool(jobs, initializer=_init_worker, initargs=(section_model,)) as pool:
-        yield from pool.imap(_records_of_file, files, chunksize=1)
+def extract_to_file(paths: Iterable[str | Path], output: str | Path, resume: bool = False, **options) -> Summary:
+    """`extract` into the file `output`, safely (see pipeline.batch.writer): refuses an output
+    that is an input or inside an input folder, writes `OUT.part` and renames it at the end.
+    With `resume`, records already in `OUT.part` (or, when there is none, in `OUT`) for
+    unchanged inputs are reused; the result is the same as one uninterrupted run."""
+    paths = list(paths)
+    output = Path(output)
+    check_output_path(output, paths)
+    if is_special(output):
+        if resume:
+            raise OutputPathError(f"--resume needs a regular output file, not {output}")
+        with open(output, "w", encoding="utf-8") as fh:
+            return extract(paths, fh, **options)
+    part = PartFile(output, keep=resume)
+    try:
+        reuse = ReuseIndex.load(part.path) if resume else None
+        summary = extract(paths, part.open_text(), reuse=reuse, **options)
+        assembled = None
+        if reuse is not None:
+            part.sync()
+            candidate = part.path.with_name(part.path.name + ".sorting")
+            assembled = candidate if assemble(part.path, reuse, candidate) else None
+        part.commit(assembled)
+        return summary
+    except BaseException:
+        part.discard_if_empty()  # e.g. the engine could not start: leave no empty OUT.part behind
+        raise
+    finally:
+        part.close()

@@ -1,28 +1,70 @@
-"""Throughput benchmark: `make bench` writes docs/benchmark.md.
+"""Throughput benchmark: `make bench` writes out/benchmark.md (about 2 minutes).
 
-All figures come from one run on one machine, so their ratios are meaningful even when
-the machine is noisy; absolute numbers vary between runs.
+All figures come from one run on one machine, so ratios between rows of one run are the
+figures to trust; absolute numbers move with the machine's load.
 
-Measured (each over the same inputs, wall clock, single process):
-- pages: the bundled corpus + the five seeds, repeated to a fixed count; bare
-  `spacy.blank("en")` tokenizer over the decoded page text vs the whole pipeline
-  (read, clean, tag, build and serialise the record), with and without the section model;
-- structured: the pmc-rct abstracts (../shared) through the whole pipeline, with headings
-  removed so the section model does the work, with and without it.
+Measured:
+- pages (the bundled corpus + the five seeds, repeated to 400): the bare
+  `spacy.blank("en")` tokenizer over the decoded page text vs the whole pipeline (read,
+  clean, tag, build and serialise the record), both over the same pages;
+  * steady state: in this process, after a warm-up, best of two passes each;
+  * whole process: fresh processes, from interpreter start to exit (the pipeline's start-up
+    included): `abstracts extract` on the 400 page files vs a script that only tokenizes them;
+- start-up: a fresh process that imports and builds the pipeline, then exits;
+- one big PubMed XML file (scripts/make_synthetic_baseline.py): `-j 1` vs `-j 2`, fresh
+  processes, run alternately twice each and the faster of each kept (the machine's load
+  changes from minute to minute); steady state from the run's own clock (which starts once
+  the pipeline is built and the workers are forked), whole process from the wall clock; the
+  CPU seconds of the parent and of each worker show how evenly the work was split and how
+  many cores the run actually got;
+- memory: peak RSS (VmHWM) of the parent and of each worker of the `-j 2` run, and each
+  worker's private memory (pages it does not share with the parent after the fork).
 """
 
 from __future__ import annotations
 
 import argparse
 import io
+import json
 import platform
-import resource
+import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+STEADY_TARGET = 0.35
+PARALLEL_TARGET = 1.7
+
+RUN_EXTRACT = """
+import json, sys
+from pipeline.extract import extract_to_file
+s = extract_to_file([sys.argv[1]], sys.argv[2], jobs=int(sys.argv[3]), progress=False)
+peak = next(int(l.split()[1]) / 1024 for l in open('/proc/self/status') if l.startswith('VmHWM:'))
+import resource
+u = resource.getrusage(resource.RUSAGE_SELF)
+print(json.dumps({"records": s.records, "seconds": s.seconds, "workers": s.workers, "peak_rss": peak,
+                  "cpu": u.ru_utime + u.ru_stime, "run_cpu": s.cpu}))
+"""
+RUN_TOKENIZER = """
+import sys
+import spacy
+from pipeline.readers.decode import decode_bytes
+from pipeline.readers.discover import iter_input_files
+nlp = spacy.blank("en")
+n = 0
+for path, _ in iter_input_files([sys.argv[1]]):
+    nlp.make_doc(decode_bytes(path.read_bytes())[0])
+    n += 1
+print(n)
+"""
+RUN_STARTUP = """
+from pipeline.nlp import build_nlp
+build_nlp()
+"""
 
 
 def load_pages(shared: Path, count: int) -> list[tuple[str, bytes]]:
@@ -61,167 +103,137 @@ def time_pipeline(pages, nlp) -> float:
     return time.perf_counter() - start
 
 
-def structured_articles(shared: Path, limit: int):
-    """pmc-rct abstracts laid out without headings (one paragraph per section)."""
-    import json
-
-    from pipeline.article import Article, layout_structured
-
-    path = shared / "data" / "pmc-rct" / "abstracts.jsonl"
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            if len(out) >= limit:
-                break
-            rec = json.loads(line)
-            text, title, abstract, _, paragraphs = layout_structured(rec["title"], [(None, s["text"]) for s in rec["sections"]])
-            out.append(Article(source_text=text, path="abstracts.jsonl", index=i, format="pmc-rct",
-                               title_span=title, abstract_span=abstract, paragraphs=paragraphs))
-    return out
-
-
-def time_articles(articles, nlp) -> float:
-    import copy
-
-    from pipeline.extract import process_articles, write_record
-
-    sink = io.StringIO()
-    batch = [copy.copy(a) for a in articles]
+def run_python(code: str, *args: str) -> tuple[float, str]:
+    """Wall seconds of a fresh interpreter running `code`, and its stdout."""
     start = time.perf_counter()
-    for record in process_articles(batch, nlp):
-        write_record(sink, record)
-    return time.perf_counter() - start
+    done = subprocess.run([sys.executable, "-c", code, *args], cwd=REPO, capture_output=True, text=True, check=True)
+    return time.perf_counter() - start, done.stdout
 
 
-def _peak_mb_of(code: str) -> tuple[float, float, str]:
-    """Run `code` in a fresh interpreter; returns (seconds, peak RSS MB, its last stdout line)."""
-    import subprocess
-
-    wrapped = code + (
-        "\nimport sys\nfor _l in open('/proc/self/status'):\n"
-        "    if _l.startswith('VmHWM:'): print('PEAK', int(_l.split()[1]) / 1024)\n"
-    )
-    start = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", wrapped], capture_output=True, text=True, cwd=REPO, check=True).stdout
-    seconds = time.perf_counter() - start
-    lines = out.strip().splitlines()
-    peak = float(lines[-1].split()[1])
-    return seconds, peak, lines[-2] if len(lines) > 1 else ""
+def run_extract(source: Path, out: Path, jobs: int) -> dict:
+    wall, stdout = run_python(RUN_EXTRACT, str(source), str(out), str(jobs))
+    result = json.loads(stdout.strip().splitlines()[-1])
+    result["wall"] = wall
+    return result
 
 
-def xml_rows(shared: Path, records: int) -> list[str]:
-    """Reader-only and whole-pipeline memory on PubMed XML: flat, whatever the file size."""
-    import tempfile
+def write_page_files(pages, folder: Path) -> None:
+    folder.mkdir(parents=True)
+    for i, (path, data) in enumerate(pages):
+        (folder / f"{i:04d}_{Path(path).name}").write_bytes(data)
 
-    rows = []
-    with tempfile.TemporaryDirectory() as tmp:
-        synthetic = Path(tmp) / "synthetic_baseline.xml.gz"
-        subprocess_run = __import__("subprocess").run
-        subprocess_run([sys.executable, str(REPO / "scripts" / "make_synthetic_baseline.py"), str(synthetic),
-                        "--records", str(records)], check=True, capture_output=True)
-        files = [(f"synthetic baseline ({records} records, gzip)", synthetic)]
-        medline = shared / "data" / "formats" / "medline16n0902.xml.gz"
-        if medline.exists():
-            files.insert(0, ("medline16n0902.xml.gz (605 records)", medline))
-        for name, path in files:
-            read = (
-                "from pathlib import Path\nfrom pipeline.readers.pubmed_xml import read_articles\n"
-                f"n = sum(1 for _ in read_articles(Path({str(path)!r}), 'x'))\nprint('RECORDS', n)\n"
-            )
-            secs, peak, last = _peak_mb_of(read)
-            n = int(last.split()[1])
-            rows.append(f"| {name}: reader only | {n} | {secs:.1f} | {n / secs:.0f} | {peak:.0f} MB |")
-            full = (
-                "import io\nfrom pipeline.extract import extract\nfrom pipeline.nlp import build_nlp\n"
-                f"s = extract([{str(path)!r}], io.StringIO(), nlp=build_nlp(), progress=False)\n"
-                "print('RECORDS', s.records)\n"
-            )
-            if "synthetic" in name:
-                full = full.replace("io.StringIO()", "open('/dev/null', 'w')")
-            secs, peak, last = _peak_mb_of(full)
-            n = int(last.split()[1])
-            rows.append(f"| {name}: whole pipeline | {n} | {secs:.1f} | {n / secs:.0f} | {peak:.0f} MB |")
-    return rows
+
+def make_baseline(path: Path, records: int) -> None:
+    subprocess.run([sys.executable, str(REPO / "scripts" / "make_synthetic_baseline.py"), str(path),
+                    "--records", str(records)], check=True, capture_output=True)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--shared", type=Path, default=REPO.parent / "shared")
     parser.add_argument("--pages", type=int, default=400)
-    parser.add_argument("--abstracts", type=int, default=600)
+    parser.add_argument("--xml-records", type=int, default=1500, help="records in the synthetic PubMed XML file")
     parser.add_argument("--output", type=Path, default=None)
-    parser.add_argument("--xml-records", type=int, default=30000, help="size of the synthetic baseline (0: skip)")
     args = parser.parse_args()
+    began = time.perf_counter()
 
     from pipeline.nlp import build_nlp
 
-    t0 = time.perf_counter()
-    nlp_model = build_nlp(section_model=True)
-    startup = time.perf_counter() - t0
-    nlp_plain = build_nlp(section_model=None)
-
+    nlp = build_nlp(section_model=True)
     pages = load_pages(args.shared, args.pages)
-    time_pipeline(pages[:20], nlp_model)  # warm-up
-    rows = []
-    tok = time_tokenizer(pages)
-    full = time_pipeline(pages, nlp_model)
-    plain = time_pipeline(pages, nlp_plain)
+    time_pipeline(pages[:20], nlp)  # warm-up
+    tok = min(time_tokenizer(pages), time_tokenizer(pages))
+    full = min(time_pipeline(pages, nlp), time_pipeline(pages, nlp))
+    steady = tok / full
     n = len(pages)
-    rows.append(("pages: spacy.blank('en') tokenizer only", n, tok, 1.0))
-    rows.append(("pages: whole pipeline (section model on)", n, full, tok / full))
-    rows.append(("pages: whole pipeline (no section model)", n, plain, tok / plain))
-    structured = None
-    if (args.shared / "data" / "pmc-rct" / "abstracts.jsonl").exists():
-        arts = structured_articles(args.shared, args.abstracts)
-        s_model = time_articles(arts, nlp_model)
-        s_plain = time_articles(arts, nlp_plain)
-        structured = (len(arts), s_model, s_plain)
-        rows.append(("abstracts without headings: pipeline, section model on", len(arts), s_model, None))
-        rows.append(("abstracts without headings: pipeline, no section model", len(arts), s_plain, None))
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
+    with tempfile.TemporaryDirectory(prefix="abstracts-bench-") as tmp:
+        tmp = Path(tmp)
+        startup, _ = run_python(RUN_STARTUP)
+        folder = tmp / "pages"
+        write_page_files(pages, folder)
+        tok_wall, _ = run_python(RUN_TOKENIZER, str(folder))
+        pages_j1 = run_extract(folder, tmp / "pages-j1.jsonl", 1)
+        pages_j2 = run_extract(folder, tmp / "pages-j2.jsonl", 2)
+        xml = tmp / "synthetic_baseline.xml.gz"
+        make_baseline(xml, args.xml_records)
+        runs = {1: [], 2: []}
+        for jobs in (1, 2, 1, 2):
+            runs[jobs].append(run_extract(xml, tmp / f"xml-j{jobs}.jsonl", jobs))
+        xml_j1 = min(runs[1], key=lambda r: r["seconds"])
+        xml_j2 = min(runs[2], key=lambda r: r["seconds"])
+        same = (tmp / "xml-j1.jsonl").read_bytes() == (tmp / "xml-j2.jsonl").read_bytes()
+        same_pages = (tmp / "pages-j1.jsonl").read_bytes() == (tmp / "pages-j2.jsonl").read_bytes()
+    whole = tok_wall / pages_j1["wall"]
+    xml_steady = xml_j1["seconds"] / xml_j2["seconds"]
+    xml_whole = xml_j1["wall"] / xml_j2["wall"]
+    pages_steady = pages_j1["seconds"] / pages_j2["seconds"]
+
+    def met(value: float, target: float) -> str:
+        return "met" if value >= target else "not met"
+
+    records = xml_j1["records"]
     lines = [
         "# Benchmark",
         "",
         f"One run of `make bench` on {platform.machine()}, Python {platform.python_version()}, "
-        f"{time.strftime('%Y-%m-%d')}; single process. Ratios within this table are the figures to trust.",
+        f"{time.strftime('%Y-%m-%d')}, {_cores()} cores (shared: other processes may have been running, so "
+        f"absolute figures are noisy; ratios within this run are the ones to trust).",
         "",
-        "| what | items | seconds | items/s | vs bare tokenizer |",
+        "| what | items | seconds | items/s | ratio |",
         "|---|---:|---:|---:|---:|",
-    ]
-    for name, count, secs, ratio in rows:
-        rel = f"{ratio:.2f}x" if ratio is not None and ratio != 1.0 else ("1.00x" if ratio == 1.0 else "")
-        lines.append(f"| {name} | {count} | {secs:.2f} | {count / secs:.1f} | {rel} |")
-    lines += [
+        f"| pages, steady state: bare spacy.blank('en') tokenizer | {n} | {tok:.2f} | {n / tok:.1f} | 1.00 |",
+        f"| pages, steady state: whole pipeline | {n} | {full:.2f} | {n / full:.1f} | **{steady:.2f}** of the tokenizer "
+        f"(target >= {STEADY_TARGET}: {met(steady, STEADY_TARGET)}) |",
+        f"| pages, whole process: tokenizer script | {n} | {tok_wall:.2f} | {n / tok_wall:.1f} | 1.00 |",
+        f"| pages, whole process: `extract -j 1` | {n} | {pages_j1['wall']:.2f} | {n / pages_j1['wall']:.1f} | "
+        f"**{whole:.2f}** of the tokenizer |",
+        f"| pages, whole process: `extract -j 2` | {n} | {pages_j2['wall']:.2f} | {n / pages_j2['wall']:.1f} | "
+        f"{pages_j1['wall'] / pages_j2['wall']:.2f}x `-j 1` (steady {pages_steady:.2f}x) |",
+        f"| one PubMed XML file, `-j 1`: steady / whole process | {records} | {xml_j1['seconds']:.2f} / "
+        f"{xml_j1['wall']:.2f} | {records / xml_j1['seconds']:.1f} | 1.00 |",
+        f"| one PubMed XML file, `-j 2`: steady / whole process | {records} | {xml_j2['seconds']:.2f} / "
+        f"{xml_j2['wall']:.2f} | {records / xml_j2['seconds']:.1f} | **{xml_steady:.2f}x** steady (target >= "
+        f"{PARALLEL_TARGET}: {met(xml_steady, PARALLEL_TARGET)}), {xml_whole:.2f}x whole process |",
         "",
-        f"- Pipeline start-up (lexicon, matcher, section model): {startup:.1f} s.",
-        f"- Section model cost on pages: {100 * (full - plain) / plain:+.1f}% time vs no model.",
+        f"- Start-up (fresh process: imports, lexicon, matcher, section model): {startup:.1f} s.",
+        f"- `-j 2` output identical to `-j 1`: XML {'yes' if same else 'NO'}, pages {'yes' if same_pages else 'NO'}.",
+        f"- Peak RSS, `-j 1` process (XML run): {xml_j1['peak_rss']:.0f} MB; `-j 2` parent: {xml_j2['peak_rss']:.0f} MB.",
     ]
-    if structured:
-        count, s_model, s_plain = structured
-        lines.append(
-            f"- Section model cost on abstracts without headings (every sentence classified): "
-            f"{100 * (s_model - s_plain) / s_plain:+.1f}% time; throughput {count / s_model:.1f} vs {count / s_plain:.1f} abstracts/s."
-        )
-    lines.append(f"- Peak RSS of the benchmark process: {peak_mb:.0f} MB.")
+    workers = sorted(xml_j2["workers"].items())
+    for number, (pid, memory) in enumerate(workers, 1):
+        lines.append(f"- `-j 2` worker {number}: peak RSS {memory.get('peak_rss', 0):.0f} MB (counts pages shared with "
+                     f"the parent), private {memory.get('private', 0):.0f} MB.")
+    cpus = [memory.get("cpu", 0.0) for _, memory in workers]
+    if len(cpus) == 2 and max(cpus) > 0:
+        work = xml_j2["run_cpu"] + sum(cpus)
+        lines += [
+            f"- CPU, XML file: `-j 1` used {xml_j1['run_cpu']:.1f} CPU s in its {xml_j1['seconds']:.1f} s "
+            f"({xml_j1['run_cpu'] / xml_j1['seconds']:.2f} cores); `-j 2`: workers {cpus[0]:.1f} and {cpus[1]:.1f} CPU s, "
+            f"parent (reading, writing) {xml_j2['run_cpu']:.1f}, in {xml_j2['seconds']:.1f} s "
+            f"({work / xml_j2['seconds']:.2f} cores of 2).",
+            f"- Work split: the busier worker did {max(cpus) / work:.0%} of the `-j 2` run's CPU work and the parent "
+            f"{xml_j2['run_cpu'] / work:.0%}, so on two otherwise idle cores the split allows up to "
+            f"{work / max(max(cpus), work / 2):.2f}x the speed of one process doing the same work. Its CPU total was "
+            f"{100 * (work / xml_j1['run_cpu'] - 1):+.0f}% of `-j 1`'s (on a shared machine identical runs differ by "
+            f"up to about 20%). When other processes hold a core, `-j 2` gets fewer than 2 cores (the 'cores' figures "
+            f"above) and the measured speed-up is lower than the split allows.",
+        ]
     from measure_startup import markdown, measure  # scripts/measure_startup.py
 
     lines += [""] + markdown(measure(REPO, runs=5))
-    if args.xml_records:
-        lines += [
-            "",
-            "## PubMed XML: memory stays flat (streaming, records cleared as they are read)",
-            "",
-            "Each row is a fresh process; peak RSS is VmHWM. The whole pipeline includes the drug",
-            "lexicon and the section model.",
-            "",
-            "| input | records | seconds | records/s | peak RSS |",
-            "|---|---:|---:|---:|---:|",
-        ] + xml_rows(args.shared, args.xml_records)
+    lines.append(f"- This benchmark took {time.perf_counter() - began:.0f} s.")
     text = "\n".join(lines) + "\n"
     if args.output:
+        args.output.parent.mkdir(parents=True, exist_ok=True)
         args.output.write_text(text, encoding="utf-8")
     print(text)
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 if __name__ == "__main__":

@@ -73,3 +73,12 @@ def test_package_module_is_small(name):
 @pytest.mark.parametrize("subpackage", ["readers", "cleaning", "components", "output", "evaluation"])
 def test_package_stage_subpackages_exist(subpackage):
     assert (PACKAGE / subpackage / "__init__.py").exists()
+
+
+def test_package_every_subpackage_ships_in_the_wheel():
+    import tomllib
+
+    config = tomllib.loads((PACKAGE.parent / "pyproject.toml").read_text(encoding="utf-8"))
+    listed = set(config["tool"]["setuptools"]["packages"])
+    found = {name for name, path in _modules().items() if path.name == "__init__.py"}
+    assert found - listed == set()

@@ -1,0 +1,221 @@
+"""Articles to records, one document at a time, each under the time budget.
+
+This is the work a worker does (in-process, in a worker process, or on a Dask worker): a
+task is a list of work items, each either an `Article` the parent already read (the
+records of a large PubMed XML file, split into batches) or a `FileTask` (a small file the
+worker reads itself, so that cleaning pages is spread over the workers too). Every article
+gives one result, never an exception: `(json_line, RecordInfo)`, or `Skipped` for one that
+`--resume` found already done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import time
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple, Union
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from pipeline.article import Article, Heading
+from pipeline.batch.summary import Key, RecordInfo
+from pipeline.batch.timeout import DEFAULT_DOC_TIMEOUT, DocTimeout, deadline
+from pipeline.readers.ingest import error_article, read_articles
+from pipeline.records import ErrorInfo, Record, build_record
+
+try:
+    import resource
+except ImportError:  # Windows
+    resource = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """What every worker needs to know besides its work (picklable)."""
+
+    doc_timeout: float | None = DEFAULT_DOC_TIMEOUT
+    section_model: str | Path | bool | None = True  # for workers that build their own pipeline
+
+
+@dataclass
+class FileTask:
+    """A small input file, read by the worker."""
+
+    path: str
+    display: str
+    skip: dict[tuple[str, int], int] | None = None  # (sha256, index) -> how many are done already
+    data: bytes | None = None  # the file's bytes, for workers that cannot see the file (Dask)
+
+
+class Skipped(NamedTuple):
+    key: Key
+
+
+Item = Union[Article, FileTask]
+Result = Union[tuple[str, RecordInfo], Skipped]
+
+
+def segment_doc(nlp: Language, article: Article, span: tuple[int, int], segment: str) -> Doc:
+    start, end = span
+    doc = nlp.make_doc(article.source_text[start:end])
+    doc._.segment = segment
+    doc._.segment_start = start
+    if segment == "abstract":
+        doc._.headings = [
+            Heading(h.text, h.start - start, h.end - start, h.body_start - start, h.category)
+            for h in article.headings
+            if start <= h.start < end
+        ]
+        doc._.paragraphs = [(a - start, b - start) for a, b in article.paragraphs if start <= a < end]
+    else:
+        doc._.headings = []
+        doc._.paragraphs = []
+    return doc
+
+
+def error_record(article: Article, kind: str, message: str) -> Record:
+    article.status = "error"
+    article.error = {"type": kind, "message": message}
+    record = build_record(article, [])
+    record.error = ErrorInfo(**article.error)
+    return record
+
+
+def process_article(article: Article, nlp: Language, doc_timeout: float | None = DEFAULT_DOC_TIMEOUT) -> Record:
+    """The record of one article; never raises. Tagging gets `doc_timeout` seconds."""
+    if article.status != "ok":
+        return build_record(article, [])
+    try:
+        with deadline(doc_timeout):
+            try:
+                docs = []
+                if article.title_span:
+                    docs.append(segment_doc(nlp, article, article.title_span, "title"))
+                if article.abstract_span:
+                    docs.append(segment_doc(nlp, article, article.abstract_span, "abstract"))
+            except Exception as exc:  # a bug on one article must not stop the batch
+                article.status, article.error = "error", {"type": type(exc).__name__, "message": str(exc)}
+                return build_record(article, [])
+            try:
+                return build_record(article, [nlp(doc) for doc in docs])
+            except Exception as exc:
+                return error_record(article, type(exc).__name__, f"processing failed: {exc}")
+    except DocTimeout:
+        return error_record(
+            article, "Timeout", f"processing took longer than {doc_timeout:g} s (--doc-timeout); the document was not tagged"
+        )
+
+
+def process_articles(
+    articles: Iterable[Article], nlp: Language, batch_size: int | None = None, doc_timeout: float | None = DEFAULT_DOC_TIMEOUT
+) -> Iterator[Record]:
+    """Tag a stream of articles; yields one record per article, in order, never raising for one article.
+    (`batch_size` is accepted for compatibility; documents are tagged one at a time.)"""
+    for article in articles:
+        yield process_article(article, nlp, doc_timeout)
+
+
+def read_guarded(path: Path | str, display: str, doc_timeout: float | None = DEFAULT_DOC_TIMEOUT) -> Iterator[Article]:
+    """`read_articles`, with reading each article under the time budget: a reader that
+    overruns it gives a `Timeout` error article and the rest of that file is not read."""
+    articles = read_articles(Path(path), display)
+    produced = 0
+    while True:
+        try:
+            with deadline(doc_timeout):
+                article = next(articles, None)
+        except DocTimeout:
+            articles.close()
+            rest = "; the rest of the file was not read" if produced else ""
+            yield error_article(display, "Timeout", f"reading took longer than {doc_timeout:g} s (--doc-timeout){rest}",
+                                index=produced)
+            return
+        if article is None:
+            return
+        produced += 1
+        yield article
+
+
+def record_result(record: Record) -> tuple[str, RecordInfo]:
+    data = record.to_dict()
+    return json.dumps(data, ensure_ascii=False), RecordInfo.of_dict(data)
+
+
+def run_item(item: Item, nlp: Language, settings: Settings) -> list[Result]:
+    if isinstance(item, Article):
+        return [record_result(process_article(item, nlp, settings.doc_timeout))]
+    if item.data is None:
+        return _run_file(Path(item.path), item, nlp, settings)
+    with tempfile.TemporaryDirectory(prefix="abstracts-") as tmp:  # same name, so the same format detection
+        local = Path(tmp) / (Path(item.path).name or "input")
+        local.write_bytes(item.data)
+        return _run_file(local, item, nlp, settings)
+
+
+def _run_file(path: Path, item: FileTask, nlp: Language, settings: Settings) -> list[Result]:
+    skip = dict(item.skip or {})
+    out: list[Result] = []
+    for article in read_guarded(path, item.display, settings.doc_timeout):
+        done = (article.sha256, article.index)
+        if skip.get(done):
+            skip[done] -= 1
+            out.append(Skipped((article.path, article.sha256, article.index)))
+        else:
+            out.append(record_result(process_article(article, nlp, settings.doc_timeout)))
+    return out
+
+
+class TaskResult(NamedTuple):
+    results: list[list[Result]]  # one list per work item, in order
+    pid: int
+    memory: dict[str, float]  # peak RSS and private memory (MB), CPU seconds (worker processes only)
+
+
+def run_task(items: list[Item], nlp: Language, settings: Settings, report_memory: bool = False) -> TaskResult:
+    results = []
+    for item in items:
+        try:
+            results.append(run_item(item, nlp, settings))
+        except Exception as exc:  # run_item guards each article; this is the last line of defence
+            results.append(failed_results(item, type(exc).__name__, f"processing failed: {exc}"))
+    return TaskResult(results, os.getpid(), memory_mb() if report_memory else {})
+
+
+def failed_results(item: Item, kind: str, message: str) -> list[Result]:
+    """Error results for a work item whose worker failed (crashed, or could not return it)."""
+    if isinstance(item, Article):
+        return [record_result(error_record(item, kind, message))]
+    return [record_result(build_record(error_article(item.display, kind, message)))]
+
+
+_PRIVATE = {"at": float("-inf"), "mb": 0.0}
+PRIVATE_EVERY = 10.0  # seconds: reading smaps_rollup walks the page tables (tens of ms for a pipeline)
+
+
+def memory_mb() -> dict[str, float]:
+    """This worker's figures: peak RSS (VmHWM, counting pages shared with the parent), its
+    private memory (pages only it holds, from smaps_rollup, re-read at most every 10 s) and
+    its CPU seconds so far. Linux only for the memory figures."""
+    out: dict[str, float] = {}
+    if resource is not None:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
+        out["cpu"] = usage.ru_utime + usage.ru_stime
+    try:
+        with open("/proc/self/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmHWM:"):
+                    out["peak_rss"] = int(line.split()[1]) / 1024
+        now = time.monotonic()
+        if now - _PRIVATE["at"] >= PRIVATE_EVERY:
+            with open("/proc/self/smaps_rollup", encoding="ascii") as fh:
+                private = sum(int(line.split()[1]) for line in fh if line.startswith(("Private_Clean:", "Private_Dirty:")))
+            _PRIVATE.update(at=now, mb=private / 1024)
+        out["private"] = _PRIVATE["mb"]
+    except (OSError, ValueError, IndexError):
+        pass
+    return out

@@ -22,11 +22,21 @@ from spacy.language import Language
 from pipeline.article import Article
 from pipeline.batch.dedupe import DEDUPE_MODES, DuplicateTracker
 from pipeline.batch.plan import BATCH_ARTICLES, plan_chunks
-from pipeline.batch.process import Settings, Skipped, process_article, process_articles  # noqa: F401
+from pipeline.batch.process import (  # noqa: F401
+    Settings,
+    Skipped,
+    process_article,
+    process_articles,
+)
 from pipeline.batch.resume import ReuseIndex, add_warning, assemble
-from pipeline.batch.summary import RecordInfo, Summary
+from pipeline.batch.summary import Summary
 from pipeline.batch.timeout import DEFAULT_DOC_TIMEOUT
-from pipeline.batch.writer import OutputPathError, PartFile, check_output_path, is_special  # noqa: F401
+from pipeline.batch.writer import (  # noqa: F401
+    OutputPathError,
+    PartFile,
+    check_output_path,
+    is_special,
+)
 from pipeline.readers.discover import iter_input_files
 from pipeline.readers.ingest import read_articles
 from pipeline.records import Record

@@ -137,9 +137,9 @@ def test_engine_timeout_in_a_thread_uses_a_watchdog():
 
 
 def test_engine_timeout_cli_option(pages, slow_nlp, monkeypatch, tmp_path):
-    import pipeline.nlp
     from click.testing import CliRunner
 
+    import pipeline.nlp
     from pipeline.cli import main
 
     monkeypatch.setattr(pipeline.nlp, "build_nlp", lambda section_model=True: slow_nlp)

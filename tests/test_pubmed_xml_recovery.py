@@ -102,12 +102,12 @@ def test_pubmed_xml_recovery_in_gzip_and_utf16(tmp_path):
 
 def test_pubmed_xml_recovery_after_a_long_broken_record(tmp_path, monkeypatch):
     """A broken record longer than the kept window is re-read from the file, not held in memory."""
-    import pipeline.readers.xmlsafe as xmlsafe
+    import pipeline.readers.xmlstream as xmlstream
 
-    monkeypatch.setattr(xmlsafe, "RETAIN_LIMIT", 1 << 16)
+    monkeypatch.setattr(xmlstream, "RETAIN_LIMIT", 1 << 16)
     reopened = []
-    reopen = xmlsafe._RecordStream._reopen_at
-    monkeypatch.setattr(xmlsafe._RecordStream, "_reopen_at", lambda self, pos: (reopened.append(pos), reopen(self, pos)))
+    reopen = xmlstream._RecordStream._reopen_at
+    monkeypatch.setattr(xmlstream._RecordStream, "_reopen_at", lambda self, pos: (reopened.append(pos), reopen(self, pos)))
     filler = "<AbstractText>" + "words and more words. " * 20000 + "</AbstractText>"
     # record 3 lacks its end tag; that shows only when the long record 4 ends inside it
     body = "".join(BREAKS["missing-end-tag"](i) if i == 3 else article(i, filler) if i == 4 else article(i)

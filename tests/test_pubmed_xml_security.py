@@ -123,7 +123,7 @@ def test_pubmed_xml_hostile_file_does_not_stop_a_batch():
 )
 def test_read_head_decompresses_even_when_truncated(fixture, starts_with):
     from pipeline.readers.pubmed_xml import sniff
-    from pipeline.readers.xmlsafe import read_head
+    from pipeline.readers.xmlfiles import read_head
 
     head = read_head(FIXTURES / fixture, 4096)
     assert head.startswith(starts_with) and len(head) == 4096

@@ -52,7 +52,12 @@ from pipeline.components.drug_matching import (  # noqa: F401  (re-exported)
     names_a_trial,
     with_salt,
 )
-from pipeline.components.unseen_names import StemRules, find_code_names, find_stem_names, load_stem_rules  # noqa: F401
+from pipeline.components.unseen_names import (  # noqa: F401
+    StemRules,
+    find_code_names,
+    find_stem_names,
+    load_stem_rules,
+)
 from pipeline.datafiles import (  # noqa: F401  (re-exported)
     DATA_DIR,
     DataFileError,

@@ -34,7 +34,7 @@ class InputError(Exception):
 
 def _head_bytes(path: Path) -> bytes:
     """The first bytes of a file, decompressed when it is gzip (a damaged .gz gives what it can)."""
-    from pipeline.readers.xmlsafe import read_head
+    from pipeline.readers.xmlfiles import read_head
 
     return read_head(path, SNIFF_BYTES)
 

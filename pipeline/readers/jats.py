@@ -30,7 +30,7 @@ from pipeline.datafiles import (
     loads_strict,
     package_data_text,
 )
-from pipeline.readers.xmlsafe import is_top_level, read_xml_records
+from pipeline.readers.xmlstream import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
     author_name,
     error_article,

@@ -28,7 +28,7 @@ from pipeline.datafiles import (
     loads_strict,
     package_data_text,
 )
-from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_utf8_chunks
+from pipeline.readers.xmlfiles import XMLFileError, file_sha256, iter_utf8_chunks
 from pipeline.readers.xmltext import (
     author_name,
     error_article,

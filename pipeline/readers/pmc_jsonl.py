@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.readers.xmlsafe import file_sha256, guarded, open_maybe_gzip, wide_codec
+from pipeline.readers.xmlfiles import file_sha256, open_maybe_gzip, wide_codec
+from pipeline.readers.xmlstream import guarded
 from pipeline.readers.xmltext import author_name, error_article, make_article, unique
 
 FORMAT = "pmc-rct"

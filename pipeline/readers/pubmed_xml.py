@@ -20,7 +20,7 @@ from typing import Any
 from lxml import etree
 
 from pipeline.article import Article
-from pipeline.readers.xmlsafe import is_top_level, read_xml_records
+from pipeline.readers.xmlstream import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
     author_name,
     child_text,

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
@@ -40,14 +40,40 @@ class LineRule:
 
 
 @dataclass(frozen=True)
+class GroupIndex:
+    """One group's rules folded for a fast first test: the literals as a set of case-folded
+    lines, the regexes as one alternation (None when the group has none)."""
+
+    literals: frozenset[str]
+    any_regex: Any
+
+    @classmethod
+    def of(cls, rules: tuple[LineRule, ...]) -> GroupIndex:
+        patterns = [rule.pattern.pattern for rule in rules if rule.pattern is not None]
+        combined = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
+        return cls(frozenset(rule.literal.casefold() for rule in rules if rule.literal is not None), combined)
+
+    def hit(self, text: str) -> bool:
+        """True when some rule of the group matches the whole line (the same as trying each)."""
+        return text.casefold() in self.literals or bool(self.any_regex is not None and self.any_regex.fullmatch(text))
+
+
+@dataclass(frozen=True)
 class SitePatterns:
     groups: dict[str, tuple[LineRule, ...]]
     citations: tuple[tuple[str, Any], ...]
+    index: dict[str, GroupIndex] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.index.update({group: GroupIndex.of(rules) for group, rules in self.groups.items()})
 
     def matches(self, group: str, text: str) -> bool:
-        return any(rule.match(text) for rule in self.groups.get(group, ()))
+        index = self.index.get(group)
+        return bool(index and index.hit(text))
 
     def first_match(self, group: str, text: str):
+        if not self.matches(group, text):
+            return None
         for rule in self.groups.get(group, ()):
             m = rule.match(text)
             if m:
@@ -56,6 +82,8 @@ class SitePatterns:
 
     def field_match(self, text: str):
         """(field, match) of the first field_labels rule matching a labelled line, else None."""
+        if not self.matches("field_labels", text):
+            return None
         for rule in self.groups.get("field_labels", ()):
             m = rule.match(text)
             if m:

@@ -50,3 +50,42 @@ def table_params(rows, misses: dict[str, str]) -> list:
         marks = [pytest.mark.xfail(strict=True, reason=misses[row[0]])] if row[0] in misses else []
         out.append(pytest.param(*row[1:], id=row[0], marks=marks))
     return out
+
+
+# --------------------------------------------------------------------------- databases (pipeline/output)
+
+@pytest.fixture(scope="session")
+def corpus_records(nlp, tmp_path_factory) -> Path:
+    """The bundled corpus/ extracted once per session (records JSONL), as `make run` does."""
+    from pipeline.extract import extract
+
+    out = tmp_path_factory.mktemp("corpus") / "records.jsonl"
+    with open(out, "w", encoding="utf-8") as fh:
+        extract([REPO / "corpus"], fh, nlp=nlp, progress=False)
+    return out
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server: $ABSTRACTS_TEST_PG_URL (started by .ci/run), else a throwaway one
+    started here with .ci/postgres.sh (no install); skips with the reason when neither works."""
+    import os
+    import subprocess
+
+    if os.environ.get("ABSTRACTS_TEST_PG_URL"):
+        yield os.environ["ABSTRACTS_TEST_PG_URL"]
+        return
+    if os.environ.get("ABSTRACTS_TEST_PG_SKIP"):
+        pytest.skip(f"PostgreSQL server could not be started by .ci/run: {os.environ['ABSTRACTS_TEST_PG_SKIP']}")
+    script = REPO / ".ci" / "postgres.sh"
+    start = subprocess.run(
+        ["bash", "-c", f'ABSTRACTS_PG_NO_INSTALL=1; source "{script}"; abstracts_pg_start && '
+                       'echo "$ABSTRACTS_TEST_PG_URL $ABSTRACTS_PG_DIR $ABSTRACTS_PG_BINDIR"'],
+        capture_output=True, text=True, timeout=180)
+    if start.returncode != 0:
+        reason = (start.stderr.strip().splitlines() or ["unknown error"])[-1]
+        pytest.skip(f"no PostgreSQL server for the tests ({reason})")
+    url, folder, bindir = start.stdout.split()
+    yield url
+    subprocess.run(["bash", "-c", f'source "{script}"; ABSTRACTS_PG_DIR="{folder}" ABSTRACTS_PG_BINDIR="{bindir}" '
+                                  "abstracts_pg_stop"], capture_output=True, timeout=120)

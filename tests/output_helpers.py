@@ -14,6 +14,11 @@ from pipeline.output.schema import load_schema
 LABEL_TABLES = {"DRUG": "drugs", "DOSE": "doses", "SURVIVAL": "survival", "HAZARD_RATIO": "hazard_ratios"}
 
 
+def as_json(value: Any) -> Any:
+    """A json column's value: text from SQLite/DuckDB/Parquet, already parsed from PostgreSQL's jsonb."""
+    return json.loads(value) if isinstance(value, str) else value
+
+
 def read_lines(path: Path) -> list[str]:
     return [line for line in Path(path).read_text(encoding="utf-8").splitlines() if line.strip()]
 
@@ -85,3 +90,36 @@ def check_consistent(url: str, lines: list[str]) -> int:
         for article_id, record in stored.items():
             assert got.get(article_id, 0) == expected_counts(record)[table.name], (table.name, article_id)
     return len(stored)
+
+
+def database_url(request, kind: str, folder: Path, name: str = "a") -> str:
+    """A new, empty database of `kind` for one test (PostgreSQL: a fresh database on the test server)."""
+    if kind == "postgresql":
+        server = request.getfixturevalue("postgres_url")
+        url = fresh_pg_database(server)
+        request.addfinalizer(lambda: drop_pg_database(server, url))
+        return url
+    return {"sqlite": f"sqlite:///{folder}/{name}.db", "duckdb": f"duckdb:///{folder}/{name}.duckdb",
+            "parquet": f"parquet:{folder}/{name}"}[kind]
+
+
+def fresh_pg_database(server_url: str) -> str:
+    import uuid
+    from urllib.parse import urlsplit, urlunsplit
+
+    import psycopg
+
+    name = f"abstracts_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"CREATE DATABASE {name}")
+    return urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+
+
+def drop_pg_database(server_url: str, url: str) -> None:
+    from urllib.parse import urlsplit
+
+    import psycopg
+
+    name = urlsplit(url).path.lstrip("/")
+    with psycopg.connect(server_url, autocommit=True) as conn:
+        conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -20,7 +20,8 @@ import pytest
 
 from pipeline.output.load import load_jsonl
 from pipeline.output.queries import run_query
-from tests.output_helpers import check_consistent, dump_tables, read_lines, read_records, variants, write_records
+from tests.output_helpers import (check_consistent, database_url, dump_tables, read_lines, read_records, variants,
+                                  write_records)
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 20
@@ -77,16 +78,15 @@ def rerun_matches_clean_load(url: str, path: Path, lines: list[str], clean_url: 
     assert dump_tables(url) == dump_tables(clean_url)
 
 
-@pytest.mark.parametrize("kind", ["sqlite", "duckdb"])
-def test_output_database_kill_mid_transaction_keeps_committed_batches(kind, corpus_records, tmp_path):
+@pytest.mark.parametrize("kind", ["sqlite", "duckdb", "postgresql"])
+def test_output_database_kill_mid_transaction_keeps_committed_batches(request, kind, corpus_records, tmp_path):
     path, lines = big_file(corpus_records, tmp_path, 3)
-    ext = {"sqlite": "db", "duckdb": "duckdb"}[kind]
-    url = f"{kind}:///{tmp_path}/killed.{ext}"
+    url = database_url(request, kind, tmp_path, "killed")
     kill_inside_third_batch(url, path)
     assert check_consistent(url, lines) == 2 * BATCH  # the third batch's rows are gone with its transaction
     _, runs = run_query(url, "SELECT status, finished_at, records, inserted FROM runs")
     assert runs == [("running", None, 2 * BATCH, 2 * BATCH)]  # a killed run is visible as never finished
-    rerun_matches_clean_load(url, path, lines, f"{kind}:///{tmp_path}/clean.{ext}")
+    rerun_matches_clean_load(url, path, lines, database_url(request, kind, tmp_path, "clean"))
 
 
 def test_output_database_kill_parquet_leaves_the_previous_snapshot(corpus_records, tmp_path):

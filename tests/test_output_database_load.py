@@ -8,19 +8,14 @@ import pytest
 
 from pipeline.output.load import load_jsonl
 from pipeline.output.queries import run_query
-from tests.output_helpers import check_consistent, dump_tables, read_lines, read_records, write_records
+from tests.output_helpers import as_json, check_consistent, database_url, dump_tables, read_lines, read_records, write_records
 
-BACKENDS = ["sqlite", "duckdb", "parquet"]
-
-
-def make_url(kind: str, folder) -> str:
-    return {"sqlite": f"sqlite:///{folder}/a.db", "duckdb": f"duckdb:///{folder}/a.duckdb",
-            "parquet": f"parquet:{folder}/tables"}[kind]
+BACKENDS = ["sqlite", "duckdb", "parquet", "postgresql"]  # postgresql skips, saying why, when no server starts
 
 
 @pytest.fixture(params=BACKENDS)
 def url(request, tmp_path):
-    return make_url(request.param, tmp_path)
+    return database_url(request, request.param, tmp_path)
 
 
 def test_output_database_load_stores_every_record_whole(url, corpus_records):
@@ -39,7 +34,7 @@ def test_output_database_load_entities_and_typed_attributes_match_records(url, c
         entity = records[article_id]["entities"][ordinal]
         assert (label, text, start, end, section) == (entity["label"], entity["text"], entity["start"], entity["end"],
                                                       entity["section"])
-        assert json.loads(attrs) == entity["attrs"]
+        assert as_json(attrs) == entity["attrs"]
     _, survival = run_query(url, "SELECT article_id, ordinal, endpoint, measure, value, unit, ci_low, ci_high, p, "
                                  "horizon, group_text, scope, qualifier FROM survival")
     assert len(survival) == 162
@@ -59,7 +54,7 @@ def test_output_database_load_entities_and_typed_attributes_match_records(url, c
         entities = records[article_id]["entities"]
         a = entities[ordinal]["attrs"]
         assert (value, low, high, unit, drug) == (a.get("value"), a.get("low"), a.get("high"), a.get("unit"), a.get("drug"))
-        assert (json.loads(value_list) if value_list else None) == a.get("values")
+        assert as_json(value_list) == a.get("values")
         named = [e["attrs"].get("norm") for e in entities if e["label"] == "DRUG" and e["text"] == drug]
         assert drug_norm == (named[0] if named else None)
 

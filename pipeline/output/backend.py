@@ -166,6 +166,7 @@ class SQLiteBackend(SqlBackend):
             conn = sqlite3.connect(path, isolation_level=None, timeout=60)
         except (OSError, sqlite3.Error) as exc:
             raise DatabaseError(f"cannot open SQLite database {path}: {exc}") from None
+        conn.execute("PRAGMA cache_size = -65536")  # 64 MB: the indexes of a large load stay in memory
         backend = cls(conn, url or f"sqlite:///{path}")
         backend.setup()
         return backend

@@ -76,7 +76,10 @@ class ParquetBackend(SQLiteBackend):
             raise DatabaseError(f"cannot use folder {folder} for Parquet: {exc}") from None
         import sqlite3
 
-        backend = cls(sqlite3.connect(staging / "staging.db", isolation_level=None), url or f"parquet:{folder}")
+        conn = sqlite3.connect(staging / "staging.db", isolation_level=None)
+        conn.execute("PRAGMA cache_size = -65536")
+        conn.execute("PRAGMA synchronous = OFF")  # a scratch file: the Parquet swap is what must be safe
+        backend = cls(conn, url or f"parquet:{folder}")
         backend.folder, backend.staging = folder, staging
         try:
             backend.setup()

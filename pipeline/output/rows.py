@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 from typing import Any
 
 from pipeline.output.schema import Column, Schema, Table, load_schema
@@ -45,8 +46,11 @@ def record_preference(record: dict[str, Any]) -> tuple:
     return preference(record.get("status"), str(source.get("path", "")), int(source.get("index") or 0))
 
 
+_ENCODE = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def _json(value: Any) -> str | None:
-    return None if value is None else json.dumps(value, ensure_ascii=False)
+    return None if value is None else _ENCODE(value)
 
 
 def _number(value: Any) -> float | None:
@@ -126,17 +130,24 @@ def derived_value(name: str, attrs: dict[str, Any], drug_norms: dict[str, str]) 
     raise ValueError(f"unknown derived column {name!r}")
 
 
+@lru_cache(maxsize=None)
+def _attribute_columns(table: Table) -> tuple[tuple[str | None, str | None, int | None, str], ...]:
+    """(derived, attr, item, type) for every column after the (article_id, ordinal) key."""
+    if table.names[:2] != ("article_id", "ordinal"):
+        raise ValueError(f"{table.name}: a per-label table starts with article_id, ordinal")
+    return tuple((c.derived, c.attr, c.item, c.type) for c in table.columns[2:])
+
+
 def label_row(table: Table, article_id: str, ordinal: int, attrs: dict[str, Any], drug_norms: dict[str, str]) -> tuple:
-    values = []
-    for column in table.columns:
-        if column.name == "article_id":
-            values.append(article_id)
-        elif column.name == "ordinal":
-            values.append(ordinal)
-        elif column.derived:
-            values.append(derived_value(column.derived, attrs, drug_norms))
-        else:
-            values.append(attribute_value(column, attrs))
+    values: list[Any] = [article_id, ordinal]
+    for derived, attr, item, type_ in _attribute_columns(table):
+        if derived:
+            values.append(derived_value(derived, attrs, drug_norms))
+            continue
+        value = attrs.get(attr)
+        if value is not None and item is not None:
+            value = value[item] if isinstance(value, list) and len(value) == 2 else None
+        values.append(None if value is None else coerce(value, type_))
     return tuple(values)
 
 
@@ -157,8 +168,9 @@ def article_row(record: dict[str, Any], record_sha256: str, run_id: int, schema:
         "run_id": run_id,
     }
     table = schema.table("articles")
-    for key in ARTICLE_META:
-        values[key] = coerce(meta.get(key), table.columns[table.names.index(key)].type)
+    for column in table.columns:
+        if column.name in ARTICLE_META:
+            values[column.name] = coerce(meta.get(column.name), column.type)
     return tuple(values.get(name) for name in table.names)
 
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -73,12 +73,12 @@ class Schema:
                 return table
         raise KeyError(name)
 
-    @property
+    @cached_property
     def article_tables(self) -> tuple[Table, ...]:
         """articles and every table keyed by article_id, in definition order."""
         return tuple(t for t in self.tables if t.name == "articles" or t.is_article_child)
 
-    @property
+    @cached_property
     def label_tables(self) -> dict[str, Table]:
         return {t.label: t for t in self.tables if t.label}
 
@@ -152,8 +152,9 @@ def arrow_schema(table: Table):
     return pa.schema([pa.field(c.name, types[c.type], nullable=not c.required) for c in table.columns])
 
 
-def mermaid_diagram(schema: Schema | None = None) -> str:
-    """The schema as a mermaid erDiagram (relationships, then every column with its type)."""
+def mermaid_diagram(schema: Schema | None = None, brief: bool = False) -> str:
+    """The schema as a mermaid erDiagram: relationships, then every column with its type
+    (`brief`, for the README: top-level tables show only key, indexed and required columns)."""
     schema = schema or load_schema()
     lines = ["erDiagram"]
     for table in schema.tables:
@@ -164,8 +165,11 @@ def mermaid_diagram(schema: Schema | None = None) -> str:
     lines.append('    runs ||--o{ articles : "run_id"')
     for table in schema.tables:
         lines.append(f"    {table.name} {{")
+        indexed = {name for index in table.indexes for name in index}
         for col in table.columns:
             key = " PK" if col.name in table.primary_key else ""
+            if brief and table.parent is None and not key and not col.required and col.name not in indexed:
+                continue
             lines.append(f"        {col.type} {col.name}{key}")
         lines.append("    }")
     return "\n".join(lines)

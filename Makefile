@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: extract the bundled corpus into out/records.jsonl and print a summary
+## run: extract the bundled corpus into out/records.jsonl and the SQLite database out/abstracts.db
 run: install
-	$(ABSTRACTS) extract corpus/ -o out/records.jsonl
+	$(ABSTRACTS) extract corpus/ -o out/records.jsonl --db sqlite:///out/abstracts.db
 
 ## test: the whole test suite, including the evaluation gate on gold/
 test: install

@@ -11,7 +11,9 @@
 
 Each backend gets a fresh target under out/bench-db/ (PostgreSQL: the URL given with
 --pg-url, whose tables are dropped first). The first load is timed, then a second load of
-the same file (which must change nothing). Prints a markdown table.
+the same file (which must change nothing). Prints a markdown table; CPU is this process's
+time (all its threads; a PostgreSQL server's work is not in it), the figure to compare when
+the machine is shared.
 """
 
 from __future__ import annotations
@@ -84,20 +86,20 @@ def main() -> None:
     lines = sum(1 for line in open(records, encoding="utf-8") if line.strip())
     print(f"{lines} records from {records} ({platform.machine()}, Python {platform.python_version()}, "
           f"{date.today().isoformat()}, batch {args.batch})\n")
-    print("| backend | records | entities | first load (s) | records/s | second load (s) |")
-    print("|---|---:|---:|---:|---:|---:|")
+    print("| backend | records | entities | first load (s) | CPU (s) | records/s | second load (s) |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for kind in args.to:
         url = target_url(kind, args.out_dir, args.pg_url)
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         first = load_jsonl([records], url, batch_size=args.batch)
-        seconds = time.perf_counter() - started
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
         started = time.perf_counter()
         second = load_jsonl([records], url, batch_size=args.batch)
         again = time.perf_counter() - started
         assert second.unchanged == first.records, second.line()
         entities = run_query(url, "SELECT COUNT(*) FROM entities")[1][0][0]
-        print(f"| {kind} | {first.records} | {entities} | {seconds:.1f} | {first.records / seconds:.0f} | {again:.1f} |",
-              flush=True)
+        print(f"| {kind} | {first.records} | {entities} | {seconds:.1f} | {cpu:.1f} | {first.records / seconds:.0f} "
+              f"| {again:.1f} |", flush=True)
 
 
 if __name__ == "__main__":

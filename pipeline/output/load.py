@@ -108,8 +108,9 @@ class LoadSummary:
         return {"records": self.records, "inserted": self.inserted, "replaced": self.replaced,
                 "unchanged": self.unchanged, "duplicates_skipped": self.duplicates_skipped}
 
-    def line(self) -> str:
-        return (f"{self.records} records -> {redact(self.url)} in {self.seconds:.1f}s: {self.inserted} inserted, "
+    def line(self, timed: bool = True) -> str:
+        took = f" in {self.seconds:.1f}s" if timed else ""
+        return (f"{self.records} records -> {redact(self.url)}{took}: {self.inserted} inserted, "
                 f"{self.replaced} replaced, {self.unchanged} unchanged, {self.duplicates_skipped} duplicates skipped "
                 f"(run {self.run_id})")
 

@@ -142,7 +142,7 @@ class ParquetBackend(SQLiteBackend):
 
     def discard(self) -> None:
         try:
-            self.conn.close()
+            self.conn.close()  # the staging file is removed, no need to leave WAL mode
         finally:
             shutil.rmtree(self.staging, ignore_errors=True)
 

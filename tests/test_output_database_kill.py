@@ -70,7 +70,8 @@ def big_file(corpus_records: Path, tmp_path: Path, copies: int) -> tuple[Path, l
 
 
 def rerun_matches_clean_load(url: str, path: Path, lines: list[str], clean_url: str) -> None:
-    done = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "load", str(path), "--to", url],
+    done = subprocess.run([sys.executable, "-c", "from pipeline.cli import main; main()", "load", str(path),
+                           "--to", url],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr
     assert check_consistent(url, lines) == len(lines)

@@ -8,7 +8,8 @@ import pytest
 
 from pipeline.output.load import load_jsonl
 from pipeline.output.queries import run_query
-from tests.output_helpers import as_json, check_consistent, database_url, dump_tables, read_lines, read_records, write_records
+from tests.output_helpers import (as_json, check_consistent, database_url, dump_tables, read_lines, read_records,
+                                  write_records)
 
 BACKENDS = ["sqlite", "duckdb", "parquet", "postgresql"]  # postgresql skips, saying why, when no server starts
 
@@ -28,7 +29,8 @@ def test_output_database_load_stores_every_record_whole(url, corpus_records):
 def test_output_database_load_entities_and_typed_attributes_match_records(url, corpus_records):
     load_jsonl([corpus_records], url)
     records = {r["id"]: r for r in read_records(corpus_records)}
-    _, rows = run_query(url, "SELECT article_id, ordinal, label, text, start_char, end_char, section, attrs FROM entities")
+    _, rows = run_query(url, "SELECT article_id, ordinal, label, text, start_char, end_char, section, attrs "
+                             "FROM entities")
     assert len(rows) == sum(len(r["entities"]) for r in records.values()) == 706
     for article_id, ordinal, label, text, start, end, section, attrs in rows:
         entity = records[article_id]["entities"][ordinal]

@@ -45,7 +45,8 @@ def test_output_interop_pubtator_line_breaks_and_tabs_keep_offsets():
                             "attrs": {"norm": "melphalan"}}]}
     doc = interop_document(record)
     text = pubtator_text(doc)
-    assert text.splitlines()[:3] == ["9|t|Drug X", "9|a|BACKGROUND: We gave  melphalan.", "9\t28\t37\tmelphalan\tDRUG\t-"]
+    assert text.splitlines()[:3] == ["9|t|Drug X", "9|a|BACKGROUND: We gave  melphalan.",
+                                     "9\t28\t37\tmelphalan\tDRUG\t-"]
     (parsed,) = pubtator.loads(text)
     assert f"{parsed.title} {parsed.abstract}"[28:37] == "melphalan"
 

@@ -139,7 +139,8 @@ class Loader:
         self._batch: list[tuple[dict[str, Any], str]] = []
         self._started = time.perf_counter()
         self.summary.run_id = self.backend.start_run({
-            "command": self.command, "started_at": _now(), "status": "running", "db_schema": self.backend.schema.version,
+            "command": self.command, "started_at": _now(), "status": "running",
+            "db_schema": self.backend.schema.version,
             "tool_version": __version__, "inputs": json.dumps(self.inputs, ensure_ascii=False),
             "batch_size": self.batch_size, **self.summary.counts(),
         })
@@ -154,7 +155,8 @@ class Loader:
             raise ValueError(f"{where}: not a JSON record ({exc.msg})") from None
         except ValidationError as exc:
             first = exc.errors()[0]
-            raise ValueError(f"{where}: not a valid record: {'.'.join(map(str, first['loc']))}: {first['msg']}") from None
+            field = ".".join(map(str, first["loc"]))
+            raise ValueError(f"{where}: not a valid record: {field}: {first['msg']}") from None
         self._batch.append((record, line_sha256(line)))
         if len(self._batch) >= self.batch_size:
             self.flush()

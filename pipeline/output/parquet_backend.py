@@ -52,7 +52,8 @@ def recover(folder: Path) -> None:
         old = sorted(parent.glob(f".{name}.old-*"))
         if old:
             old[-1].rename(folder)
-    for leftover in [*parent.glob(f".{name}.tmp-*"), *parent.glob(f".{name}.staging-*"), *parent.glob(f".{name}.old-*")]:
+    leftovers = [p for kind in ("tmp", "staging", "old") for p in parent.glob(f".{name}.{kind}-*")]
+    for leftover in leftovers:
         if not _alive(_pid_of(leftover)):
             shutil.rmtree(leftover, ignore_errors=True)
 
@@ -121,9 +122,10 @@ class ParquetBackend(SQLiteBackend):
                 rows = cursor.fetchmany(READ_ROWS)
                 if not rows:
                     break
-                if any(c.type == "bool" for c in table.columns):
-                    flags = [i for i, c in enumerate(table.columns) if c.type == "bool"]
-                    rows = [tuple(bool(v) if i in flags and v is not None else v for i, v in enumerate(r)) for r in rows]
+                flags = {i for i, c in enumerate(table.columns) if c.type == "bool"}  # SQLite stores 0/1
+                if flags:
+                    rows = [tuple(bool(v) if i in flags and v is not None else v for i, v in enumerate(r))
+                            for r in rows]
                 writer.write_table(arrow_table(table, rows).replace_schema_metadata(schema.metadata))
 
     def export(self) -> None:

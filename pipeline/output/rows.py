@@ -22,7 +22,7 @@ import json
 from functools import lru_cache
 from typing import Any
 
-from pipeline.output.schema import Column, Schema, Table, load_schema
+from pipeline.output.schema import Schema, Table, load_schema
 
 STATUS_RANK = {"error": 0, "no_abstract": 1, "ok": 2, "deleted": 2}
 ARTICLE_META = ("pmid", "doi", "pmcid", "title", "journal", "journal_title", "year", "volume", "issue", "pages",
@@ -76,15 +76,6 @@ def coerce(value: Any, type_: str) -> Any:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return str(value)
     return None
-
-
-def attribute_value(column: Column, attrs: dict[str, Any]) -> Any:
-    value = attrs.get(column.attr)
-    if column.item is not None:
-        if not (isinstance(value, list) and len(value) == 2):
-            return None
-        value = value[column.item]
-    return coerce(value, column.type)
 
 
 def parse_mesh_term(term: str) -> dict[str, Any]:

@@ -141,7 +141,8 @@ def create_statements(dialect: str, schema: Schema | None = None) -> list[str]:
         cols.append(f"PRIMARY KEY ({', '.join(table.primary_key)})")
         out.append(f"CREATE TABLE IF NOT EXISTS {table.name} (\n    " + ",\n    ".join(cols) + "\n)")
         for index in table.indexes:
-            out.append(f"CREATE INDEX IF NOT EXISTS ix_{table.name}_{'_'.join(index)} ON {table.name} ({', '.join(index)})")
+            name = f"ix_{table.name}_{'_'.join(index)}"
+            out.append(f"CREATE INDEX IF NOT EXISTS {name} ON {table.name} ({', '.join(index)})")
     return out
 
 

@@ -55,7 +55,7 @@ def table_params(rows, misses: dict[str, str]) -> list:
 # --------------------------------------------------------------------------- databases (pipeline/output)
 
 @pytest.fixture(scope="session")
-def corpus_records(nlp, tmp_path_factory) -> Path:
+def corpus_jsonl(nlp, tmp_path_factory) -> Path:
     """The bundled corpus/ extracted once per session (records JSONL), as `make run` does."""
     from pipeline.extract import extract
 

@@ -47,13 +47,13 @@ def test_output_database_cli_extract_to_stdout_and_duckdb(tmp_path):
     assert len(lines) == len(list(PAGES.iterdir())) and check_consistent(url, lines) == len(lines)
 
 
-def test_output_database_cli_load_from_stdin_then_query(corpus_records, tmp_path):
+def test_output_database_cli_load_from_stdin_then_query(corpus_jsonl, tmp_path):
     url = f"sqlite:///{tmp_path}/a.db"
     runner = CliRunner()
-    first = runner.invoke(main, ["load", "-", "--to", url], input=corpus_records.read_text(encoding="utf-8"))
+    first = runner.invoke(main, ["load", "-", "--to", url], input=corpus_jsonl.read_text(encoding="utf-8"))
     assert first.exit_code == 0, first.output
     assert "32 records" in first.output and "32 inserted" in first.output
-    again = runner.invoke(main, ["load", str(corpus_records), "--to", url])
+    again = runner.invoke(main, ["load", str(corpus_jsonl), "--to", url])
     assert "0 inserted, 0 replaced, 32 unchanged" in again.output
     query = runner.invoke(main, ["query", "--db", url, "--example", "abstracts_per_year_for_drug"])
     assert query.exit_code == 0 and query.output.splitlines()[0] == "year\tabstracts"
@@ -66,15 +66,15 @@ def test_output_database_cli_load_from_stdin_then_query(corpus_records, tmp_path
     (["load", "{records}", "--to", "postgresql://nobody@127.0.0.1:1/none"], "cannot connect to"),
     (["query", "--db", "sqlite:///{tmp}/missing.db", "SELECT 1"], "no database at"),
 ], ids=["scheme", "no-server", "no-file"])
-def test_output_database_cli_errors_are_messages(args, message, corpus_records, tmp_path):
-    args = [a.format(records=corpus_records, tmp=tmp_path) for a in args]
+def test_output_database_cli_errors_are_messages(args, message, corpus_jsonl, tmp_path):
+    args = [a.format(records=corpus_jsonl, tmp=tmp_path) for a in args]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and message in result.output and "Traceback" not in result.output
 
 
-def test_output_database_cli_export_to_pubtator_bioc_and_csv(corpus_records, tmp_path):
+def test_output_database_cli_export_to_pubtator_bioc_and_csv(corpus_jsonl, tmp_path):
     records = tmp_path / "records.jsonl"
-    records.write_bytes(corpus_records.read_bytes())
+    records.write_bytes(corpus_jsonl.read_bytes())
     runner = CliRunner()
     for fmt, suffix in (("pubtator", ".pubtator"), ("bioc", ".bioc.xml")):
         result = runner.invoke(main, ["export", str(records), "--to", fmt])

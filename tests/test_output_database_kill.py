@@ -64,8 +64,8 @@ def kill_inside_third_batch(url: str, path: Path) -> None:
     assert child.returncode == -signal.SIGKILL
 
 
-def big_file(corpus_records: Path, tmp_path: Path, copies: int) -> tuple[Path, list[str]]:
-    path = write_records(tmp_path / "big.jsonl", variants(read_records(corpus_records), copies))
+def big_file(corpus_jsonl: Path, tmp_path: Path, copies: int) -> tuple[Path, list[str]]:
+    path = write_records(tmp_path / "big.jsonl", variants(read_records(corpus_jsonl), copies))
     return path, read_lines(path)
 
 
@@ -80,8 +80,8 @@ def rerun_matches_clean_load(url: str, path: Path, lines: list[str], clean_url: 
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "duckdb", "postgresql"])
-def test_output_database_kill_mid_transaction_keeps_committed_batches(request, kind, corpus_records, tmp_path):
-    path, lines = big_file(corpus_records, tmp_path, 3)
+def test_output_database_kill_mid_transaction_keeps_committed_batches(request, kind, corpus_jsonl, tmp_path):
+    path, lines = big_file(corpus_jsonl, tmp_path, 3)
     url = database_url(request, kind, tmp_path, "killed")
     kill_inside_third_batch(url, path)
     assert check_consistent(url, lines) == 2 * BATCH  # the third batch's rows are gone with its transaction
@@ -90,8 +90,8 @@ def test_output_database_kill_mid_transaction_keeps_committed_batches(request, k
     rerun_matches_clean_load(url, path, lines, database_url(request, kind, tmp_path, "clean"))
 
 
-def test_output_database_kill_parquet_leaves_the_previous_snapshot(corpus_records, tmp_path):
-    path, lines = big_file(corpus_records, tmp_path, 3)
+def test_output_database_kill_parquet_leaves_the_previous_snapshot(corpus_jsonl, tmp_path):
+    path, lines = big_file(corpus_jsonl, tmp_path, 3)
     first = write_records(tmp_path / "first.jsonl", read_records(path)[:30])
     url = f"parquet:{tmp_path}/tables"
     load_jsonl([first], url)
@@ -103,19 +103,19 @@ def test_output_database_kill_parquet_leaves_the_previous_snapshot(corpus_record
     assert not list(tmp_path.glob(".tables.*"))
 
 
-def test_output_database_kill_parquet_between_the_two_renames_is_undone(corpus_records, tmp_path):
+def test_output_database_kill_parquet_between_the_two_renames_is_undone(corpus_jsonl, tmp_path):
     url = f"parquet:{tmp_path}/tables"
-    load_jsonl([corpus_records], url)
+    load_jsonl([corpus_jsonl], url)
     snapshot = dump_tables(url)
     (tmp_path / "tables").rename(tmp_path / ".tables.old-999999999")  # as if killed mid-swap
     (tmp_path / ".tables.tmp-999999999").mkdir()
-    summary = load_jsonl([corpus_records], url)
+    summary = load_jsonl([corpus_jsonl], url)
     assert summary.unchanged == 32 and dump_tables(url) == snapshot
     assert not list(tmp_path.glob(".tables.*"))
 
 
-def test_output_database_kill_the_load_command_at_any_point(corpus_records, tmp_path):
-    path, lines = big_file(corpus_records, tmp_path, 60)
+def test_output_database_kill_the_load_command_at_any_point(corpus_jsonl, tmp_path):
+    path, lines = big_file(corpus_jsonl, tmp_path, 60)
     url = f"sqlite:///{tmp_path}/killed.db"
     child = subprocess.Popen([sys.executable, "-c", "from pipeline.cli import main; main()", "load", str(path),
                               "--to", url, "--batch", "50", "-q"], cwd=REPO, stderr=subprocess.PIPE, text=True)

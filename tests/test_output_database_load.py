@@ -19,16 +19,16 @@ def url(request, tmp_path):
     return database_url(request, request.param, tmp_path)
 
 
-def test_output_database_load_stores_every_record_whole(url, corpus_records):
-    summary = load_jsonl([corpus_records], url)
-    lines = read_lines(corpus_records)
+def test_output_database_load_stores_every_record_whole(url, corpus_jsonl):
+    summary = load_jsonl([corpus_jsonl], url)
+    lines = read_lines(corpus_jsonl)
     assert summary.inserted == summary.records == len(lines) == 32
     assert check_consistent(url, lines) == 32
 
 
-def test_output_database_load_entities_and_typed_attributes_match_records(url, corpus_records):
-    load_jsonl([corpus_records], url)
-    records = {r["id"]: r for r in read_records(corpus_records)}
+def test_output_database_load_entities_and_typed_attributes_match_records(url, corpus_jsonl):
+    load_jsonl([corpus_jsonl], url)
+    records = {r["id"]: r for r in read_records(corpus_jsonl)}
     _, rows = run_query(url, "SELECT article_id, ordinal, label, text, start_char, end_char, section, attrs "
                              "FROM entities")
     assert len(rows) == sum(len(r["entities"]) for r in records.values()) == 706
@@ -61,9 +61,9 @@ def test_output_database_load_entities_and_typed_attributes_match_records(url, c
         assert drug_norm == (named[0] if named else None)
 
 
-def test_output_database_load_article_columns_match_metadata(url, corpus_records):
-    load_jsonl([corpus_records], url)
-    records = {r["id"]: r for r in read_records(corpus_records)}
+def test_output_database_load_article_columns_match_metadata(url, corpus_jsonl):
+    load_jsonl([corpus_jsonl], url)
+    records = {r["id"]: r for r in read_records(corpus_jsonl)}
     _, rows = run_query(url, "SELECT id, pmid, doi, title, journal, year, status, source_path, source_sha256, "
                              "schema_version, abstract_start FROM articles")
     for article_id, pmid, doi, title, journal, year, status, path, sha, version, start in rows:
@@ -79,10 +79,10 @@ def test_output_database_load_article_columns_match_metadata(url, corpus_records
                                      for n, a in enumerate(r["metadata"].get("authors", [])))
 
 
-def test_output_database_load_twice_changes_nothing(url, corpus_records):
-    load_jsonl([corpus_records], url)
+def test_output_database_load_twice_changes_nothing(url, corpus_jsonl):
+    load_jsonl([corpus_jsonl], url)
     before = dump_tables(url, skip_columns=())
-    again = load_jsonl([corpus_records], url)
+    again = load_jsonl([corpus_jsonl], url)
     assert (again.inserted, again.replaced, again.unchanged) == (0, 0, 32)
     assert dump_tables(url, skip_columns=()) == before
     _, runs = run_query(url, "SELECT run_id, status, records, inserted, unchanged FROM runs ORDER BY run_id")
@@ -90,9 +90,9 @@ def test_output_database_load_twice_changes_nothing(url, corpus_records):
 
 
 @pytest.mark.parametrize("change", ["sha256", "schema_version", "entities"])
-def test_output_database_load_changed_article_replaces_its_rows(url, corpus_records, tmp_path, change):
-    records = read_records(corpus_records)
-    load_jsonl([corpus_records], url)
+def test_output_database_load_changed_article_replaces_its_rows(url, corpus_jsonl, tmp_path, change):
+    records = read_records(corpus_jsonl)
+    load_jsonl([corpus_jsonl], url)
     target = next(r for r in records if len(r["entities"]) > 10)
     before = dump_tables(url)
     if change == "sha256":
@@ -121,8 +121,8 @@ def _dup(record, path, status="ok", sha="a"):
     return copy
 
 
-def test_output_database_load_duplicates_follow_the_rule_whatever_the_order(corpus_records, tmp_path):
-    base = next(r for r in read_records(corpus_records) if r["metadata"].get("pmid"))
+def test_output_database_load_duplicates_follow_the_rule_whatever_the_order(corpus_jsonl, tmp_path):
+    base = next(r for r in read_records(corpus_jsonl) if r["metadata"].get("pmid"))
     files = {
         "baseline": write_records(tmp_path / "baseline.jsonl", [_dup(base, "pubmed25n0001.xml")]),
         "update": write_records(tmp_path / "update.jsonl", [_dup(base, "pubmed25n1300.xml", sha="b")]),
@@ -141,8 +141,8 @@ def test_output_database_load_duplicates_follow_the_rule_whatever_the_order(corp
     assert results[0] == results[1] == results[2]
 
 
-def test_output_database_load_duplicates_inside_one_batch(corpus_records, tmp_path):
-    base = next(r for r in read_records(corpus_records) if r["metadata"].get("pmid"))
+def test_output_database_load_duplicates_inside_one_batch(corpus_jsonl, tmp_path):
+    base = next(r for r in read_records(corpus_jsonl) if r["metadata"].get("pmid"))
     path = write_records(tmp_path / "both.jsonl", [_dup(base, "b.xml", sha="b"), _dup(base, "a.xml")])
     summary = load_jsonl([path], f"sqlite:///{tmp_path}/x.db")
     assert (summary.inserted, summary.duplicates_skipped) == (1, 1)
@@ -151,8 +151,8 @@ def test_output_database_load_duplicates_inside_one_batch(corpus_records, tmp_pa
     assert check_consistent(f"sqlite:///{tmp_path}/x.db", read_lines(path)) == 1
 
 
-def test_output_database_load_bad_line_keeps_committed_batches_and_fails_the_run(url, corpus_records, tmp_path):
-    lines = read_lines(corpus_records)
+def test_output_database_load_bad_line_keeps_committed_batches_and_fails_the_run(url, corpus_jsonl, tmp_path):
+    lines = read_lines(corpus_jsonl)
     bad = tmp_path / "bad.jsonl"
     bad.write_text("\n".join(lines[:20] + ['{"id": "x", "status": "ok"}'] + lines[20:]) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"bad.jsonl:21: not a valid record: source"):
@@ -160,12 +160,12 @@ def test_output_database_load_bad_line_keeps_committed_batches_and_fails_the_run
     assert check_consistent(url, lines) == 20
     _, runs = run_query(url, "SELECT status, records, finished_at IS NOT NULL, message FROM runs")
     assert runs[0][:3] == ("failed", 20, True) and "bad.jsonl:21" in runs[0][3]
-    assert load_jsonl([corpus_records], url).inserted == 12
+    assert load_jsonl([corpus_jsonl], url).inserted == 12
 
 
-def test_output_database_load_refuses_a_database_of_another_schema(tmp_path, corpus_records):
+def test_output_database_load_refuses_a_database_of_another_schema(tmp_path, corpus_jsonl):
     url = f"sqlite:///{tmp_path}/old.db"
-    load_jsonl([corpus_records], url)
+    load_jsonl([corpus_jsonl], url)
     import sqlite3
 
     with sqlite3.connect(tmp_path / "old.db") as conn:
@@ -173,4 +173,4 @@ def test_output_database_load_refuses_a_database_of_another_schema(tmp_path, cor
     from pipeline.output.backend import DatabaseError
 
     with pytest.raises(DatabaseError, match="abstracts-db/0"):
-        load_jsonl([corpus_records], url)
+        load_jsonl([corpus_jsonl], url)

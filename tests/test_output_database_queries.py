@@ -16,14 +16,14 @@ REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
-def records(corpus_records):
-    return read_records(corpus_records)
+def records(corpus_jsonl):
+    return read_records(corpus_jsonl)
 
 
 @pytest.fixture(params=["sqlite", "duckdb", "parquet", "postgresql"])
-def corpus_db(request, corpus_records, tmp_path):
+def corpus_db(request, corpus_jsonl, tmp_path):
     url = database_url(request, request.param, tmp_path)
-    load_jsonl([corpus_records], url)
+    load_jsonl([corpus_jsonl], url)
     return url
 
 

@@ -40,9 +40,9 @@ def test_output_database_schema_rejects_bad_definitions(change, message):
         parse_schema(data)
 
 
-def test_output_database_schema_typed_columns_cover_every_attribute_the_taggers_emit(corpus_records):
+def test_output_database_schema_typed_columns_cover_every_attribute_the_taggers_emit(corpus_jsonl):
     schema = load_schema()
-    seen = {(e["label"], k) for r in read_records(corpus_records) for e in r["entities"] for k in e["attrs"]}
+    seen = {(e["label"], k) for r in read_records(corpus_jsonl) for e in r["entities"] for k in e["attrs"]}
     covered = {(label, c.attr) for label, t in schema.label_tables.items() for c in t.columns if c.attr}
     assert len(seen) >= 20 and seen <= covered, seen - covered
     # and the guideline names with no example in the corpus

@@ -19,11 +19,11 @@ def infon_value(value: str):
     return parsed if isinstance(parsed, (int, float, list, dict)) and not isinstance(parsed, bool) else value
 
 
-def test_output_interop_bioc_round_trip_on_the_corpus(corpus_records, tmp_path):
+def test_output_interop_bioc_round_trip_on_the_corpus(corpus_jsonl, tmp_path):
     out = tmp_path / "corpus.bioc.xml"
-    counts = export_interop(corpus_records, "bioc", out)
+    counts = export_interop(corpus_jsonl, "bioc", out)
     assert counts["documents"] == 31 and counts["annotations"] == 706 and counts["entities_left_out"] == 0
-    records = {r["id"]: r for r in read_records(corpus_records)}
+    records = {r["id"]: r for r in read_records(corpus_jsonl)}
     with open(out, encoding="utf-8") as fh:
         collection = biocxml.load(fh)
     assert collection.source == "abstracts" and len(collection.documents) == 31

@@ -15,10 +15,10 @@ def source_start(record, title: str, offset: int) -> int | None:
     return record["abstract"]["start"] + offset - len(title) - 1
 
 
-def test_output_interop_pubtator_round_trip_on_the_corpus(corpus_records, tmp_path):
+def test_output_interop_pubtator_round_trip_on_the_corpus(corpus_jsonl, tmp_path):
     out = tmp_path / "corpus.pubtator"
-    counts = export_interop(corpus_records, "pubtator", out)
-    records = {r["id"]: r for r in read_records(corpus_records)}
+    counts = export_interop(corpus_jsonl, "pubtator", out)
+    records = {r["id"]: r for r in read_records(corpus_jsonl)}
     docs = pubtator.load(open(out, encoding="utf-8"))
     exported = [r for r in records.values() if r["metadata"].get("title") or r.get("abstract")]
     assert counts == {"documents": len(exported), "annotations": 706, "records_left_out": 1, "entities_left_out": 0}

@@ -6,7 +6,7 @@ ABSTRACTS := $(VENV)/bin/abstracts
 STAMP := $(VENV)/.installed
 SHARED ?= ../shared
 
-.PHONY: install run test model eval bench schema gold clean
+.PHONY: install run test model eval bench schema gold screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -15,9 +15,10 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: extract the bundled corpus into out/records.jsonl and the SQLite database out/abstracts.db
+## run: extract the bundled corpus into out/records.jsonl and out/abstracts.db (SQLite); out/review.html shows them
 run: install
 	$(ABSTRACTS) extract corpus/ -o out/records.jsonl --db sqlite:///out/abstracts.db
+	$(ABSTRACTS) review out/records.jsonl -o out/review.html
 
 ## test: the whole test suite, including the evaluation gate on gold/
 test: install
@@ -44,6 +45,12 @@ schema: install
 ## gold: rebuild gold/*.jsonl from the reconciled authoring files
 gold: install
 	$(PY) scripts/build_gold.py --shared $(SHARED)
+
+## screenshots: re-take the README's pictures of the review page and evaluation report (needs chromium)
+screenshots: install
+	$(PY) -m pytest -q -p no:cacheprovider tests/test_output_review.py tests/test_output_report_html.py -k "in_browser_screenshot or report_page_in_browser"
+	mkdir -p docs/img
+	cp out/review.png out/report.png out/report-errors.png docs/img/
 
 clean:
 	rm -rf out .pytest_cache

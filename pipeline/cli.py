@@ -74,13 +74,20 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option("--errors", is_flag=True, help="List each miss and false hit in context, per document.")
 @click.option("--shared", type=click.Path(path_type=Path), default=None, help="The shared data folder (default ../shared).")
-def evaluate_cli(gold, pred, as_json, errors, shared) -> None:
+@click.option("--html", "html", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the report as an HTML page (charts, errors side by side).")
+def evaluate_cli(gold, pred, as_json, errors, shared, html) -> None:
     """Score predicted records against hand-labelled gold records."""
     from pipeline.evaluation.gold import DEFAULT_SHARED
     from pipeline.evaluation.scorer import evaluate_files
     from pipeline.evaluation.formatting import format_errors, format_report
 
     report = evaluate_files(gold, pred, shared=shared or DEFAULT_SHARED)
+    if html:
+        from pipeline.output.report_html import write_report_html
+
+        write_report_html(report, html, inputs=[f"gold: {', '.join(map(str, gold))}", f"predicted: {', '.join(map(str, pred))}"])
+        click.echo(f"HTML report -> {html}", err=True)
     if as_json:
         click.echo(report.model_dump_json(indent=2))
         return
@@ -240,6 +247,23 @@ def query_cli(sql, url, example) -> None:
         raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
     for row in [columns, *rows]:
         click.echo("\t".join("" if v is None else str(v) for v in row))
+
+
+@main.command("review")
+@click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The HTML file to write.")
+@click.option("--source-root", type=click.Path(file_okay=False, path_type=Path), default=None,
+              help="Folder the records' source paths are relative to: the page links each source file.")
+def review_cli(records, output, source_root) -> None:
+    """Write a self-contained HTML page to check a records JSONL by eye."""
+    from pipeline.output.review import write_review
+
+    try:
+        summary = write_review(records, output, source_root=source_root)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror or exc}") from None
+    bad = f", {summary.unreadable_lines} unreadable lines" if summary.unreadable_lines else ""
+    click.echo(f"{summary.records} records{bad} -> {output} ({summary.bytes / 1e6:.1f} MB)", err=True)
 
 
 @main.command("schema")

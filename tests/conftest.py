@@ -52,16 +52,46 @@ def table_params(rows, misses: dict[str, str]) -> list:
     return out
 
 
+@pytest.fixture(scope="session")
+def corpus_records(nlp) -> list[dict]:
+    """The pipeline's records for the bundled corpus/ (source paths relative to the repo)."""
+    import io
+    import json
+    import os
+
+    from pipeline.extract import extract
+
+    out = io.StringIO()
+    here = os.getcwd()
+    os.chdir(REPO)  # relative input paths, as `make run` gives them
+    try:
+        extract(["corpus"], out, nlp=nlp, progress=False)
+    finally:
+        os.chdir(here)
+    return [json.loads(line) for line in out.getvalue().splitlines()]
+
+
+@pytest.fixture(scope="session")
+def chromium():
+    """Headless Chromium (tests/headless.py); the test is skipped, with the reason, when it cannot start."""
+    from headless import BrowserError, Chromium
+
+    try:
+        browser = Chromium.start()
+    except (BrowserError, OSError) as exc:
+        pytest.skip(f"headless Chromium cannot start: {exc} (install Debian's chromium: bash .ci/chromium.sh)")
+    yield browser
+    browser.close()
+
 # --------------------------------------------------------------------------- databases (pipeline/output)
 
 @pytest.fixture(scope="session")
-def corpus_jsonl(nlp, tmp_path_factory) -> Path:
-    """The bundled corpus/ extracted once per session (records JSONL), as `make run` does."""
-    from pipeline.extract import extract
+def corpus_jsonl(corpus_records, tmp_path_factory) -> Path:
+    """The corpus records as a JSONL file, line for line what `make run` writes to out/records.jsonl."""
+    import json
 
     out = tmp_path_factory.mktemp("corpus") / "records.jsonl"
-    with open(out, "w", encoding="utf-8") as fh:
-        extract([REPO / "corpus"], fh, nlp=nlp, progress=False)
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus_records), encoding="utf-8")
     return out
 
 

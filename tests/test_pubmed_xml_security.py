@@ -18,10 +18,9 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "formats"
     [
         ("billion_laughs.xml", 0, "UnsafeXML", "declares entities"),
         ("external_entity.xml", 0, "UnsafeXML", "declares entities"),
-        ("malformed_after_two.xml", 2, "MalformedXML", "malformed XML"),
         ("pubmed_set_truncated.xml.gz", 2, "TruncatedGzip", "truncated .gz"),
     ],
-    ids=["billion-laughs", "external-entity", "malformed-part-way", "truncated-gzip"],
+    ids=["billion-laughs", "external-entity", "truncated-gzip"],
 )
 def test_pubmed_xml_file_failure_yields_records_then_one_error(fixture, good_before, error_type, message_part):
     articles = list(read_articles(FIXTURES / fixture, fixture))
@@ -31,6 +30,17 @@ def test_pubmed_xml_file_failure_yields_records_then_one_error(fixture, good_bef
     assert error.error["type"] == error_type
     assert message_part in error.error["message"]
     assert f"{good_before} record(s) were read" in error.error["message"]
+
+
+def test_pubmed_xml_malformed_record_part_way_costs_that_record_only():
+    """Record 3 of 4 is malformed: it becomes one error at its index and record 4 is still read
+    (see tests/test_pubmed_xml_recovery.py); before, every record after it was lost."""
+    articles = list(read_articles(FIXTURES / "malformed_after_two.xml", "malformed_after_two.xml"))
+    assert [(a.index, a.status) for a in articles] == [(0, "ok"), (1, "ok"), (2, "error"), (3, "error")]
+    assert articles[2].error["type"] == "MalformedXML" and "malformed XML" in articles[2].error["message"]
+    assert articles[2].metadata["pmid"] == "90000023"
+    assert articles[3].error["type"] == "RecordError"  # record 4 parses; it just has no <Article>
+    assert articles[3].metadata["pmid"] == "90000024"
 
 
 @pytest.mark.parametrize("fixture", ["external_entity.xml", "billion_laughs.xml"])

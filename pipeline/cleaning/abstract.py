@@ -50,6 +50,11 @@ def _is_name_line(core: str) -> bool:
     return 1 <= len(parts) <= 6 and all(AUTHOR_SEGMENT_RES[1].fullmatch(p.strip()) for p in parts) and len(core) < 120
 
 
+# An abstract without headings longer than this (about 550 words) ends at its next paragraph
+# break: what follows is the article body of a saved full-text page.
+MAX_UNSTRUCTURED_CHARS = 3500
+
+
 def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[int]:
     """Content line indices of the abstract starting at `first`."""
     taken: list[int] = []
@@ -70,6 +75,11 @@ def _walk_abstract(lines: list[Line], first: int, excluded: set[int]) -> list[in
         if "end_marker" in line.kinds and taken and (concluded or category is None):
             break
         concluded = concluded or category == "CONCLUSIONS"
+        unstructured = taken and not any("heading" in lines[i].kinds or lines[i].inline_heading for i in taken)
+        if unstructured and "heading" in line.kinds and category and category != "CONCLUSIONS":
+            break  # an abstract that opened without headings does not grow them: the article body starts
+        if unstructured and j > taken[-1] + 1 and lines[taken[-1]].end - lines[taken[0]].start >= MAX_UNSTRUCTURED_CHARS:
+            break  # a new paragraph after an abstract's worth of text without headings: body text
         if "heading" in line.kinds and not ("end_marker" in line.kinds and taken):
             taken.append(j)
             after_heading = True

@@ -7,10 +7,16 @@ script/style/template/svg content dropped. A short bold/strong/heading element t
 block ends with a line break, so an abstract heading rendered as `<b>Background</b>` sits on
 its own line. `<meta name="citation_*">`, Dublin Core and OpenGraph tags are returned as
 metadata hints; they are page metadata, never body text.
+
+libxml2 builds no tree deeper than 256 elements (and refuses other oversized structures):
+past that limit it keeps nothing of the page. Such a page is read again by a streaming
+reader (the standard library's `html.parser`, no depth limit) that applies the same block,
+line-break, drop and heading rules without a tree, and the result carries a warning.
 """
 
 from __future__ import annotations
 
+import html.parser
 import re
 from dataclasses import dataclass, field
 
@@ -31,6 +37,7 @@ _WS = re.compile(r"[ \t\r\n\f\v]+")
 class HtmlText:
     text: str
     meta: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
 
 
 def _collect_meta(root) -> dict[str, list[str]]:
@@ -136,9 +143,107 @@ def html_to_text(html: str) -> HtmlText:
     try:
         root = lxml.html.document_fromstring(html.encode("utf-8"), parser=parser)
     except (etree.ParserError, ValueError):
+        root = None
+    limit = next((e for e in parser.error_log if e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT), None)
+    if limit is not None:
+        return stream_html_to_text(html, warning=(
+            f"the HTML parser gave up on this page ({limit.message.split(',')[0].strip()}); "
+            "text read by the streaming fallback, block layout approximate"))
+    if root is None:
         return HtmlText("")
     meta = _collect_meta(root)
     out = _Writer()
     body = root.find("body")
     _walk(body if body is not None else root, out)
     return HtmlText(out.result(), meta)
+
+
+class _StreamingText(html.parser.HTMLParser):
+    """`_walk`'s rules on a stream of tags, for pages libxml2 will not build a tree of."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out = _Writer()
+        self.meta: dict[str, list[str]] = {}
+        self.dropping: list[str] = []  # open elements whose content is not text
+        self.open_heads: list[tuple[str, bool, int]] = []  # (tag, opened its block, text length at start)
+        self.chars = 0  # visible characters written so far
+        self.title: list[str] | None = None
+        self.h1: list[str] | None = None
+        self.h1_done = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "meta":
+            values = dict(attrs)
+            name = (values.get("name") or values.get("property") or "").strip().lower()
+            content = values.get("content")
+            if name and content and content.strip():
+                self.meta.setdefault(name, []).append(" ".join(content.split()))
+            return
+        if tag == "body" and self.dropping == ["head"]:  # a missing </head>
+            self.dropping = []
+        if tag == "title" and self.title is None:
+            self.title = []
+        if tag == "h1" and not self.h1_done and self.h1 is None:
+            self.h1 = []
+        if self.dropping or tag in DROP_TAGS:
+            if tag in DROP_TAGS:
+                self.dropping.append(tag)
+            return
+        if tag in BLOCK_TAGS:
+            self.out.brk("\n\n")
+        if tag == "br":
+            self.out.brk("\n")
+        if tag in HEADING_LIKE and tag not in BLOCK_TAGS:
+            parts = self.out.parts
+            opens = bool(self.out.pending) or not parts or parts[-1].endswith("\n")
+            self.open_heads.append((tag, opens, self.chars))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag not in ("br", "meta"):
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "title" and self.title is not None and "html_title" not in self.meta:
+            title = "".join(self.title).strip()
+            if title:
+                self.meta["html_title"] = [title]
+        if tag == "h1" and self.h1 is not None and not self.h1_done:
+            text = " ".join("".join(self.h1).split())
+            if text:
+                self.meta.setdefault("html_h1", []).append(text)
+                self.h1_done = True
+            self.h1 = None
+        if self.dropping:
+            if tag in self.dropping:
+                del self.dropping[len(self.dropping) - 1 - self.dropping[::-1].index(tag):]
+            return
+        if tag in HEADING_LIKE and tag not in BLOCK_TAGS:
+            for i in range(len(self.open_heads) - 1, -1, -1):
+                if self.open_heads[i][0] == tag:
+                    _, opens, start = self.open_heads[i]
+                    del self.open_heads[i:]
+                    if opens and 0 < self.chars - start <= 60:
+                        self.out.brk("\n")
+                    break
+        if tag in BLOCK_TAGS:
+            self.out.brk("\n\n")
+
+    def handle_data(self, data: str) -> None:
+        if self.title is not None and "html_title" not in self.meta:
+            self.title.append(data)
+        if self.h1 is not None:
+            self.h1.append(data)
+        if self.dropping:
+            return
+        self.chars += len(data.strip())
+        self.out.text(data)
+
+
+def stream_html_to_text(html_text: str, warning: str | None = None) -> HtmlText:
+    """`html_to_text` without a tree: for pages nested too deep for libxml2 (no depth limit)."""
+    reader = _StreamingText()
+    reader.feed(html_text)
+    reader.close()
+    return HtmlText(reader.out.result(), reader.meta, [warning] if warning else [])

@@ -17,12 +17,14 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from pipeline.article import Article
+from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
 from pipeline.readers.xmlsafe import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
     author_name,
@@ -38,10 +40,7 @@ from pipeline.readers.xmltext import (
 FORMAT = "jats"
 _ROOT_IN_HEAD = re.compile(rb"<(?:article|pmc-articleset)[\s>]")
 _JATS_HINTS = (b"<front>", b"<front ", b"<article-meta", b"<journal-meta", b"JATS", b"Journal Archiving", b"Journal Publishing")
-EXCLUDED_ABSTRACT_TYPES = frozenset({
-    "graphical", "teaser", "toc", "summary", "author-summary", "editor-summary", "lay-summary",
-    "plain-language-summary", "web-summary", "precis", "short", "video",
-})
+ABSTRACT_TYPES_FILE = "jats_abstract_types.json"
 PUB_DATE_PREFERENCE = ("ppub", "epub-ppub", "epub", "collection", "pub", "pmc-release")
 # Elements inside titles / paragraphs that are not running text.
 _SKIP_IN_TEXT = frozenset({"xref", "fn", "table-wrap", "fig", "disp-formula-group", "alternatives-tex"})
@@ -61,9 +60,31 @@ def _is_record(element: etree._Element) -> bool:
     return local_name(element.tag) == "article" and is_top_level(element)
 
 
+_IDS_IN_BYTES = re.compile(rb"<article-id\b[^>]*pub-id-type=[\"'](pmid|pmc|pmcid|doi)[\"'][^>]*>\s*([^<\s]+)\s*</article-id>")
+
+
+def _set_records(root: str) -> tuple[str, ...]:
+    """Any wrapper of <article>s (pmc-articleset and the like); a lone <article> has no set."""
+    return () if root == "article" else ("article",)
+
+
+def _malformed_metadata(head: bytes) -> dict[str, Any]:
+    """pmid / pmcid / doi of an article the parser rejected, when its first bytes show them."""
+    found: dict[str, Any] = {}
+    for kind, value in _IDS_IN_BYTES.findall(head):
+        key = {b"pmid": "pmid", b"doi": "doi"}.get(kind, "pmcid")
+        text = value.decode("utf-8", "replace")
+        if key == "pmcid" and not text.upper().startswith("PMC"):
+            text = f"PMC{text}"
+        found.setdefault(key, text)
+    return found
+
+
 def read_articles(path: Path, display_path: str) -> Iterator[Article]:
-    """Yield one Article per <article> of a JATS file (plain or gzip); never raises."""
-    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles)
+    """Yield one Article per <article> of a JATS file (plain or gzip); never raises.
+    In a set of articles, a malformed one becomes one error Article and reading goes on."""
+    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles,
+                            record_starts=_set_records, malformed_metadata=_malformed_metadata)
 
 
 def _record_articles(element: etree._Element, path: str, index: int, sha: str) -> list[Article]:
@@ -113,12 +134,41 @@ def parse_article(article: etree._Element, path: str = "", index: int = 0, sha: 
                         path=path, index=index, fmt=FORMAT, sha256=sha)
 
 
+def parse_abstract_types(data: Any, name: str = ABSTRACT_TYPES_FILE) -> frozenset[str]:
+    """Validate the parsed jats_abstract_types.json; the excluded types, lower case."""
+    check_keys(data, {"version", "excluded"}, {"description"}, name)
+    if data["version"] != 1:
+        raise DataFileError(f"{name}: unsupported version {data['version']!r}")
+    if not isinstance(data["excluded"], list):
+        raise DataFileError(f"{name}: excluded must be a list")
+    seen: set[str] = set()
+    for i, rec in enumerate(data["excluded"]):
+        where = f"{name} excluded[{i}]"
+        check_keys(rec, {"abstract_type", "reason"}, set(), where)
+        kind, reason = rec["abstract_type"], rec["reason"]
+        if not isinstance(kind, str) or not kind.strip() or kind != kind.strip().lower():
+            raise DataFileError(f"{where}: abstract_type must be non-empty lower case without surrounding space, got {kind!r}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise DataFileError(f"{where}: a reason is required")
+        if kind in seen:
+            raise DataFileError(f"{where}: {kind!r} is listed twice")
+        seen.add(kind)
+    return frozenset(seen)
+
+
+@lru_cache(maxsize=1)
+def excluded_abstract_types() -> frozenset[str]:
+    """Abstract types that are never the article's abstract (shipped data, validated once)."""
+    return parse_abstract_types(loads_strict(package_data_text(ABSTRACT_TYPES_FILE), ABSTRACT_TYPES_FILE))
+
+
 def choose_abstract(meta: etree._Element) -> etree._Element | None:
     candidates = _children(meta, "abstract")
     plain = [a for a in candidates if not a.get("abstract-type")]
     if plain:
         return plain[0]
-    typed = [a for a in candidates if (a.get("abstract-type") or "").lower() not in EXCLUDED_ABSTRACT_TYPES]
+    excluded = excluded_abstract_types()
+    typed = [a for a in candidates if (a.get("abstract-type") or "").lower() not in excluded]
     return typed[0] if typed else None
 
 

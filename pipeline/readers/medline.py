@@ -16,11 +16,14 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_chunks
+from pipeline.datafiles import DataFileError, check_keys, loads_strict, package_data_text
+from pipeline.readers.xmlsafe import XMLFileError, file_sha256, iter_utf8_chunks
 from pipeline.readers.xmltext import author_name, error_article, first_year, make_article, record_error, unique
 
 FORMAT = "medline"
@@ -36,8 +39,46 @@ _LABEL = re.compile(
     r"(?:^|(?<=[.?!]\s)|(?<=[.?!][)\]]\s))"
     r"(?P<label>[A-Z][A-Z0-9'’]*(?:[ &/,\-]+[A-Z][A-Z0-9'’]*)*)\s?:\s+"
 )
-# Upper-case tokens that end in a colon mid-abstract without being section labels.
-_NOT_LABELS = frozenset({"HR", "OR", "RR", "CI", "SD", "SE", "SEM", "IQR", "NNT", "AUC", "N", "P", "AE", "BMI", "NS", "VS", "E.G", "I.E"})
+LABELS_FILE = "medline_labels.json"
+
+
+@dataclass(frozen=True)
+class LabelRules:
+    """Which upper-case "WORD:" runs are section labels (pipeline/data/medline_labels.json)."""
+
+    min_letters: int
+    not_labels: frozenset[str]  # statistical abbreviations and the like, upper case
+
+
+def parse_label_rules(data: Any, name: str = LABELS_FILE) -> LabelRules:
+    """Validate the parsed medline_labels.json; raises DataFileError naming the entry."""
+    check_keys(data, {"version", "min_label_letters", "not_labels"}, {"description"}, name)
+    if data["version"] != 1:
+        raise DataFileError(f"{name}: unsupported version {data['version']!r}")
+    min_letters = data["min_label_letters"]
+    if not isinstance(min_letters, int) or isinstance(min_letters, bool) or min_letters < 1:
+        raise DataFileError(f"{name}: min_label_letters must be a positive integer")
+    if not isinstance(data["not_labels"], list):
+        raise DataFileError(f"{name}: not_labels must be a list")
+    seen: set[str] = set()
+    for i, rec in enumerate(data["not_labels"]):
+        where = f"{name} not_labels[{i}]"
+        check_keys(rec, {"text", "reason"}, set(), where)
+        text, reason = rec["text"], rec["reason"]
+        if not isinstance(text, str) or not text.strip() or text != text.strip().upper():
+            raise DataFileError(f"{where}: text must be non-empty upper case without surrounding space, got {text!r}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise DataFileError(f"{where}: a reason is required")
+        if text in seen:
+            raise DataFileError(f"{where}: {text!r} is listed twice")
+        seen.add(text)
+    return LabelRules(min_letters=min_letters, not_labels=frozenset(seen))
+
+
+@lru_cache(maxsize=1)
+def label_rules() -> LabelRules:
+    """The shipped label rules, loaded and validated once."""
+    return parse_label_rules(loads_strict(package_data_text(LABELS_FILE), LABELS_FILE))
 
 
 def sniff(head: bytes, path: Path) -> bool:
@@ -63,7 +104,7 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     chunks: list[bytes] = []
     failure: XMLFileError | None = None
     try:
-        for chunk in iter_chunks(path):
+        for chunk in iter_utf8_chunks(path):
             chunks.append(chunk)
     except XMLFileError as exc:
         failure = exc
@@ -166,8 +207,9 @@ def split_abstract(abstract: str) -> list[tuple[str | None, str]]:
 
 
 def _is_label(label: str) -> bool:
+    rules = label_rules()
     letters = [c for c in label if c.isalpha()]
-    return len(letters) >= 3 and label.upper() not in _NOT_LABELS
+    return len(letters) >= rules.min_letters and label.upper() not in rules.not_labels
 
 
 def record_article(fields: dict[str, list[str]], path: str, index: int, sha: str) -> Article:

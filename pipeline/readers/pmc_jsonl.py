@@ -10,13 +10,14 @@ with a `sections` list yields an error Article for that line only.
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from pipeline.article import Article
-from pipeline.readers.xmlsafe import file_sha256, guarded, open_maybe_gzip
+from pipeline.readers.xmlsafe import file_sha256, guarded, open_maybe_gzip, wide_codec
 from pipeline.readers.xmltext import author_name, error_article, make_article, unique
 
 FORMAT = "pmc-rct"
@@ -52,12 +53,22 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     def articles() -> Iterator[Article]:
         index = 0
         with handle:
-            for line_number, raw in enumerate(handle, 1):
+            for line_number, raw in enumerate(_lines(handle), 1):
                 if raw.strip():
                     yield _line_article(raw, line_number, display_path, index, sha)
                     index += 1
 
     yield from guarded(articles(), display_path, FORMAT, sha)
+
+
+def _lines(handle) -> Iterator[bytes]:
+    """The file's lines as bytes; a UTF-16/32 file (byte order mark) is decoded, lines as UTF-8."""
+    codec = wide_codec(handle.peek(4)[:4])
+    if codec is None:
+        yield from handle
+        return
+    for line in io.TextIOWrapper(handle, encoding=codec, newline=""):
+        yield line.encode("utf-8", errors="surrogatepass")
 
 
 def _line_article(raw: bytes, line_number: int, path: str, index: int, sha: str) -> Article:

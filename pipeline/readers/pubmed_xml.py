@@ -55,9 +55,30 @@ def _is_record(element: etree._Element) -> bool:
     return parent is None or parent.tag not in ("PubmedArticle", "PubmedBookArticle")
 
 
+# The records of each set element, the start tags a reader resynchronises on after a
+# malformed record (MedlineCitation is a record only in the older MedlineCitationSet).
+SET_RECORDS = {
+    "PubmedArticleSet": ("PubmedArticle", "PubmedBookArticle", "DeleteCitation"),
+    "MedlineCitationSet": ("MedlineCitation", "DeleteCitation"),
+}
+_PMID_IN_BYTES = re.compile(rb"<PMID\b[^>]*>\s*(\d+)\s*</PMID>")
+
+
+def _set_records(root: str) -> tuple[str, ...]:
+    return SET_RECORDS.get(root, ())
+
+
+def _malformed_metadata(head: bytes) -> dict[str, Any]:
+    """The PMID of a record the parser rejected, when its first bytes show one."""
+    match = _PMID_IN_BYTES.search(head)
+    return {"pmid": match.group(1).decode("ascii")} if match else {}
+
+
 def read_articles(path: Path, display_path: str) -> Iterator[Article]:
-    """Yield one Article per record of a PubMed XML file (plain or gzip); never raises."""
-    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles, RECORD_TAGS)
+    """Yield one Article per record of a PubMed XML file (plain or gzip); never raises.
+    A malformed record becomes one error Article and reading goes on at the next record."""
+    return read_xml_records(path, display_path, FORMAT, _is_record, _record_articles, RECORD_TAGS,
+                            record_starts=_set_records, malformed_metadata=_malformed_metadata)
 
 
 def _record_articles(element: etree._Element, path: str, index: int, sha: str) -> list[Article]:

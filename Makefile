@@ -15,9 +15,9 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-## run: extract the bundled corpus into out/records.jsonl and print a summary; out/review.html shows it
+## run: extract the bundled corpus into out/records.jsonl and out/abstracts.db (SQLite); out/review.html shows them
 run: install
-	$(ABSTRACTS) extract corpus/ -o out/records.jsonl
+	$(ABSTRACTS) extract corpus/ -o out/records.jsonl --db sqlite:///out/abstracts.db
 	$(ABSTRACTS) review out/records.jsonl -o out/review.html
 
 ## test: the whole test suite, including the evaluation gate on gold/

@@ -10,6 +10,8 @@ import click
 
 from pipeline import __version__
 
+DEFAULT_DB = "sqlite:///out/abstracts.db"  # = pipeline.output.load.DEFAULT_DB_URL, kept here so --help stays light
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="abstracts")
@@ -38,8 +40,10 @@ def main() -> None:
               help="local: this machine (-j N processes); dask: a Dask cluster (LocalCluster unless --scheduler).")
 @click.option("--scheduler", default=None, metavar="ADDR", help="Dask scheduler address, e.g. tcp://10.0.0.5:8786.")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@click.option("--db", "db", default=None, is_flag=False, flag_value=DEFAULT_DB,
+              help=f"Also load the records into a database (URL; bare --db: {DEFAULT_DB}).")
 def extract_cli(paths, output, section_model, no_section_model, progress, jobs, resume, dedupe, doc_timeout,
-                engine, scheduler, quiet) -> None:
+                engine, scheduler, quiet, db) -> None:
     """Extract records from files and folders (text, HTML, PubMed XML, MEDLINE, JATS).
 
     Folders are searched recursively. Every input gets a record: ok, no_abstract or error.
@@ -47,6 +51,7 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
     """
     from pipeline.batch.dask_engine import EngineError
     from pipeline.extract import OutputPathError, extract, extract_to_file
+    from pipeline.output.load import DatabaseError, database_sink, load_jsonl
 
     if scheduler and engine != "dask":
         raise click.UsageError("--scheduler needs --engine dask")
@@ -58,10 +63,14 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
         if output == "-":
             if resume:
                 raise click.UsageError("--resume needs an output file, not stdout")
-            summary = extract(paths, sys.stdout, **options)
+            with database_sink(sys.stdout, db, paths) as out:
+                summary = extract(paths, out, **options)
+            loaded = getattr(out, "summary", None)
         else:
             summary = extract_to_file(paths, output, resume=resume, **options)
-    except (OutputPathError, EngineError) as exc:
+            # the finished file is loaded as a whole: records reused by --resume go in too
+            loaded = load_jsonl([output], db) if db else None
+    except (OutputPathError, EngineError, DatabaseError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:
         kept = f"; records written so far are in {part} (rerun with --resume)" if Path(part).exists() else ""
@@ -77,6 +86,8 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
             click.echo(f"  {problem}", err=True)
         if len(summary.problems) > 20:
             click.echo(f"  ... and {len(summary.problems) - 20} more errors", err=True)
+        if loaded is not None:
+            click.echo(f"database: {loaded.line(timed=False)}", err=True)
 
 
 @main.command("evaluate")
@@ -198,10 +209,22 @@ def source_cli(path, index) -> None:
 
 @main.command("export")
 @click.argument("records", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--to", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for articles.csv, sections.csv and entities.csv.")
-def export_cli(records, out_dir) -> None:
-    """Flatten a records JSONL into CSV tables that join on the record id."""
+@click.option("--to", "out_dir", required=True, type=click.Path(path_type=Path),
+              help="pubtator or bioc (annotation files), or a folder for articles.csv, sections.csv and entities.csv.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="File for --to pubtator|bioc (default: RECORDS with .pubtator / .bioc.xml).")
+def export_cli(records, out_dir, output) -> None:
+    """Flatten a records JSONL into CSV tables that join on the record id, or write PubTator / BioC XML."""
+    if str(out_dir) in ("pubtator", "bioc"):
+        from pipeline.output.interop import export_interop
+
+        output = output or records.with_suffix(".pubtator" if str(out_dir) == "pubtator" else ".bioc.xml")
+        try:
+            counts = export_interop(records, str(out_dir), output)
+        except (ValueError, OSError) as exc:
+            raise click.ClickException(str(exc)) from None
+        click.echo(", ".join(f"{n} {name}" for name, n in counts.items()).replace("_", " ") + f" -> {output}", err=True)
+        return
     from pipeline.output.tables import export_tables
 
     try:
@@ -209,6 +232,50 @@ def export_cli(records, out_dir) -> None:
     except ValueError as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f" written to {out_dir}", err=True)
+
+
+@main.command("load")
+@click.argument("records", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, allow_dash=True))
+@click.option("--to", "url", default=DEFAULT_DB, show_default=True,
+              help="Database URL: sqlite:///FILE, duckdb:///FILE, parquet:DIR, postgresql://USER@HOST:PORT/DB.")
+@click.option("--batch", default=500, show_default=True, type=click.IntRange(1), help="Articles per transaction.")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+def load_cli(records, url, batch, quiet) -> None:
+    """Load records JSONL files (or - for stdin) into a database; loading again changes nothing."""
+    from pipeline.output.load import DatabaseError, load_jsonl
+
+    try:
+        summary = load_jsonl(records, url, batch_size=batch)
+    except (DatabaseError, ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from None
+    if not quiet:
+        click.echo(summary.line(), err=True)
+
+
+@main.command("query")
+@click.argument("sql", required=False)
+@click.option("--db", "url", default=DEFAULT_DB, show_default=True, help="Database URL (as for load).")
+@click.option("--example", default=None, help="Run a README example query by name (--example list names them).")
+def query_cli(sql, url, example) -> None:
+    """Run one SQL query (or a shipped example) on a database; prints tab-separated rows with a header."""
+    from pipeline.output.queries import example_queries, run_query
+
+    if example == "list":
+        for query in example_queries().values():
+            click.echo(f"{query.name}: {query.description}")
+        return
+    if example:
+        if example not in example_queries():
+            raise click.UsageError(f"no example {example!r}; --example list names them")
+        sql = example_queries()[example].sql
+    if not sql:
+        raise click.UsageError("give SQL or --example NAME")
+    try:
+        columns, rows = run_query(url, sql)
+    except Exception as exc:  # any driver's error: report it, no traceback
+        raise click.ClickException(f"{type(exc).__name__}: {exc}") from None
+    for row in [columns, *rows]:
+        click.echo("\t".join("" if v is None else str(v) for v in row))
 
 
 @main.command("review")

@@ -82,3 +82,40 @@ def chromium():
         pytest.skip(f"headless Chromium cannot start: {exc} (install Debian's chromium: bash .ci/chromium.sh)")
     yield browser
     browser.close()
+
+# --------------------------------------------------------------------------- databases (pipeline/output)
+
+@pytest.fixture(scope="session")
+def corpus_jsonl(corpus_records, tmp_path_factory) -> Path:
+    """The corpus records as a JSONL file, line for line what `make run` writes to out/records.jsonl."""
+    import json
+
+    out = tmp_path_factory.mktemp("corpus") / "records.jsonl"
+    out.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in corpus_records), encoding="utf-8")
+    return out
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL server: $ABSTRACTS_TEST_PG_URL (started by .ci/run), else a throwaway one
+    started here with .ci/postgres.sh (no install); skips with the reason when neither works."""
+    import os
+    import subprocess
+
+    if os.environ.get("ABSTRACTS_TEST_PG_URL"):
+        yield os.environ["ABSTRACTS_TEST_PG_URL"]
+        return
+    if os.environ.get("ABSTRACTS_TEST_PG_SKIP"):
+        pytest.skip(f"PostgreSQL server could not be started by .ci/run: {os.environ['ABSTRACTS_TEST_PG_SKIP']}")
+    script = REPO / ".ci" / "postgres.sh"
+    start = subprocess.run(
+        ["bash", "-c", f'ABSTRACTS_PG_NO_INSTALL=1; source "{script}"; abstracts_pg_start && '
+                       'echo "$ABSTRACTS_TEST_PG_URL $ABSTRACTS_PG_DIR $ABSTRACTS_PG_BINDIR"'],
+        capture_output=True, text=True, timeout=180)
+    if start.returncode != 0:
+        reason = (start.stderr.strip().splitlines() or ["unknown error"])[-1]
+        pytest.skip(f"no PostgreSQL server for the tests ({reason})")
+    url, folder, bindir = start.stdout.split()
+    yield url
+    subprocess.run(["bash", "-c", f'source "{script}"; ABSTRACTS_PG_DIR="{folder}" ABSTRACTS_PG_BINDIR="{bindir}" '
+                                  "abstracts_pg_stop"], capture_output=True, timeout=120)

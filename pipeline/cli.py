@@ -69,7 +69,7 @@ def extract_cli(paths, output, section_model, no_section_model, progress, jobs, 
         else:
             summary = extract_to_file(paths, output, resume=resume, **options)
             # the finished file is loaded as a whole: records reused by --resume go in too
-            loaded = load_jsonl([output], db) if db else None
+            loaded = load_jsonl([output], db, command="extract", inputs=paths) if db else None
     except (OutputPathError, EngineError, DatabaseError) as exc:
         raise click.ClickException(str(exc)) from None
     except OSError as exc:

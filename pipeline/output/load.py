@@ -223,10 +223,13 @@ def _lines(path: str | Path) -> Iterable[tuple[str, str]]:
             yield line, f"{path}:{number}"
 
 
-def load_jsonl(paths: Iterable[str | Path], url: str = DEFAULT_DB_URL, batch_size: int = BATCH_ARTICLES) -> LoadSummary:
-    """Stream JSONL record files (or `-` for stdin) into the database at `url`."""
+def load_jsonl(paths: Iterable[str | Path], url: str = DEFAULT_DB_URL, batch_size: int = BATCH_ARTICLES,
+               command: str = "load", inputs: Iterable[str | Path] | None = None) -> LoadSummary:
+    """Stream JSONL record files (or `-` for stdin) into the database at `url`. The run is logged
+    as `command` over `inputs` (default: these files); `extract --db` logs its own inputs."""
     paths = [str(p) for p in paths]
-    loader = Loader(open_backend(url), command="load", inputs=paths, batch_size=batch_size)
+    logged = [str(p) for p in inputs] if inputs is not None else paths
+    loader = Loader(open_backend(url), command=command, inputs=logged, batch_size=batch_size)
     try:
         for path in paths:
             for line, where in _lines(path):

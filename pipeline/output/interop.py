@@ -27,7 +27,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, IO
+from typing import IO, Any
 
 FORMATS = ("pubtator", "bioc")
 _LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})

@@ -30,11 +30,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import IO, Any
-from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import ValidationError
 
-from pipeline.output.backend import DatabaseError, SQLiteBackend, StoredArticle
+from pipeline.output.backend import DatabaseError, SQLiteBackend, StoredArticle, redact
 from pipeline.output.rows import line_sha256, preference, record_preference, record_rows
 from pipeline.records import Record
 
@@ -63,15 +62,6 @@ def parse_url(url: str) -> tuple[str, str]:
     if scheme in ("postgresql", "postgres"):
         return "postgresql", url
     return scheme, _url_path(rest)
-
-
-def redact(url: str) -> str:
-    """The URL without its password, for messages."""
-    parts = urlsplit(url)
-    if parts.password:
-        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
-        return urlunsplit(parts._replace(netloc=netloc))
-    return url
 
 
 def open_backend(url: str):

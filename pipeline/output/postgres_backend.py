@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from pipeline.output.backend import DatabaseError, SqlBackend
+from pipeline.output.backend import DatabaseError, SqlBackend, redact
 from pipeline.output.schema import Table
 
 
@@ -26,7 +26,6 @@ class PostgresBackend(SqlBackend):
         try:
             conn = psycopg.connect(url, autocommit=False, connect_timeout=10)
         except psycopg.Error as exc:
-            from pipeline.output.load import redact
 
             raise DatabaseError(f"cannot connect to {redact(url)}: {str(exc).strip()}") from None
         backend = cls(conn, url)

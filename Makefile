@@ -32,6 +32,8 @@ model: install
 eval: install
 	$(PY) scripts/evaluate_gold.py --shared $(SHARED)
 	$(PY) scripts/evaluate_gold.py --shared $(SHARED) --subset heldout
+	$(PY) scripts/evaluate_gold.py --shared $(SHARED) --subset blind
+	$(PY) scripts/evaluate_gold.py --shared $(SHARED) --subset blind2
 	$(PY) scripts/evaluate_external.py --shared $(SHARED)
 
 ## bench: throughput, -j 2 speed-up, start-up and memory (out/benchmark.md, about 2 minutes)

@@ -29,6 +29,7 @@ SETS = {  # output file: (authoring folder, document-key prefix)
     "pmc_rct.jsonl": ("final", "pmc:"),
     "heldout_pmc.jsonl": ("final_heldout", "pmc:"),
     "blind_abstracts.jsonl": ("blind", "file:"),
+    "blind_abstracts_2.jsonl": ("blind2", "file:"),
 }
 
 

@@ -19,7 +19,7 @@ def main() -> int:
     parser.add_argument("--errors", action="store_true", help="per-document misses and false hits")
     parser.add_argument("--json", type=Path, default=None, help="write the report as JSON")
     parser.add_argument("--no-section-model", action="store_true")
-    parser.add_argument("--subset", choices=["seed", "corpus", "pmc", "heldout", "blind"], default=None)
+    parser.add_argument("--subset", choices=["seed", "corpus", "pmc", "heldout", "blind", "blind2"], default=None)
     args = parser.parse_args()
 
     from pipeline.evaluation.formatting import format_errors, format_report
@@ -34,7 +34,8 @@ def main() -> int:
 
         tmp = Path(tempfile.mkdtemp())
         name = {"seed": "seeds.jsonl", "corpus": "corpus.jsonl", "pmc": "pmc_rct.jsonl",
-                "heldout": "heldout_pmc.jsonl", "blind": "blind_abstracts.jsonl"}[args.subset]
+                "heldout": "heldout_pmc.jsonl", "blind": "blind_abstracts.jsonl",
+                "blind2": "blind_abstracts_2.jsonl"}[args.subset]
         shutil.copy(GOLD_DIR / name, tmp / name)
         gold_dir = tmp
     report, _ = evaluate_gold(nlp, gold_dir=gold_dir, shared=args.shared)

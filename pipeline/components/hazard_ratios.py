@@ -30,22 +30,10 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
-from pipeline.components.survival import (
-    CI_LABEL,
-    CI_RE,
-    DASH,
-    NUM,
-    NUM_RE,
-    P_RE,
-    Cue,
-    _rx,
-    add_entity_spans,
-    doc_sentences,
-    lexicon,
-    load_terms,
-    parse_number,
-    split_sentences,
-)
+from pipeline.components.sentences import split_sentences
+from pipeline.components.stat_patterns import CI_LABEL, CI_RE, DASH, NUM, NUM_RE, P_RE, _rx, parse_number
+from pipeline.components.survival import add_entity_spans, doc_sentences
+from pipeline.components.survival_terms import Cue, lexicon, load_terms
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ leaves a blank line (a paragraph) or a heading start always opens a sentence.
 from __future__ import annotations
 
 import numpy
+import regex
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -84,3 +85,31 @@ def set_sentence_starts(doc: Doc) -> Doc:
         flags = numpy.array([1 if s else -1 for s in sentence_starts(doc)], dtype=numpy.int64)
         doc.from_array([SENT_START], flags.view(numpy.uint64))
     return doc
+
+
+# ---------------------------------------------------------------------------------------
+# a plain splitter for callers without a spaCy Doc
+
+_PLAIN_ABBREVIATIONS = frozenset(
+    "vs v al e g i approx ca cf resp fig figs ref refs no nos dr drs mr mrs ms prof st inc ltd co jr sr etc viz incl "
+    "min max mo mos yr yrs wk wks h hr hrs d sec".split()
+)
+_SENT_END_RE = regex.compile(r"[.?!][)\]\"'”]*(\s+)(?=[(\[\"“]?[A-Z0-9])")
+_LAST_WORD_RE = regex.compile(r"([A-Za-z]+)\.?$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """A plain sentence splitter for callers without a spaCy Doc (same idea as pipeline.components.sentences)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENT_END_RE.finditer(text):
+        stop = match.start()
+        word = _LAST_WORD_RE.search(text[max(start, stop - 12) : stop + 1])
+        if text[stop] == "." and word and (word.group(1).lower() in _PLAIN_ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        spans.append((start, match.start(1)))
+        start = match.end(1)
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+

@@ -20,12 +20,10 @@ from typing import Any
 
 import regex
 
+from pipeline.components.stat_patterns import MAX_DIGITS
 from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict
 
 UNITS_FILE = "dose_units.json"
-# a number with more digits than this is not a measurement (and Python refuses to turn
-# 4,301+ digits into an int): it is simply not a value
-MAX_DIGITS = 30
 
 # a number: 1,000 / 2.5 / 8,5 (European decimal) / 2 x 10^12 / 2 × 10(12) / 10^9
 NUMBER = r"(?:\d+(?:[.,]\d+)*(?:\s?[x×]\s?10\s?(?:\^\s?\d+|\(\d+\)|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+))?)"

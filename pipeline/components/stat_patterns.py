@@ -7,6 +7,7 @@ bracket or a clause it does not need.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -53,8 +54,20 @@ _BARE_RANGE_RE = regex.compile(NUM_START + r"(" + NUM + r")\s*%?\s*(?:-|–|—|
 BARE_INTERVAL_RE = regex.compile(r"\s*(?P<lo>" + NUM + r")\s*%?\s*" + DASH + r"\s*(?P<hi>" + NUM + r")")
 
 
+# a number with more digits than this is not a measurement (Python also refuses to turn
+# 4,301+ digits into an int): it is simply not a value
+MAX_DIGITS = 30
+
+
+class NotAValue(ValueError):
+    """A number too long to be a measurement."""
+
+
 def parse_number(raw: str) -> int | float:
-    """`8.0` -> 8.0, `8,5` -> 8.5 (European decimal), `0·95` -> 0.95, `48` -> 48, `−3·2` -> -3.2."""
+    """`8.0` -> 8.0, `8,5` -> 8.5 (European decimal), `0·95` -> 0.95, `48` -> 48, `−3·2` -> -3.2.
+    NotAValue for a number of more than MAX_DIGITS digits."""
+    if len(raw) > MAX_DIGITS and sum(c.isdigit() for c in raw) > MAX_DIGITS:
+        raise NotAValue(f"a number of {len(raw)} characters is not a value")
     text = raw.replace("·", ".").replace("−", "-").replace("–", "-").replace(" ", "")
     if "," in text:
         whole, _, frac = text.partition(",")
@@ -63,6 +76,18 @@ def parse_number(raw: str) -> int | float:
     if "." in text:
         return float(text)
     return int(text)
+
+
+def is_value(raw: str) -> bool:
+    """Can `raw` (a number as a pattern here matched it) be read as a value?"""
+    return len(raw) <= MAX_DIGITS or sum(c.isdigit() for c in raw) <= MAX_DIGITS
+
+
+def parse_bounds(lo: str, hi: str) -> list[int | float] | None:
+    """`[low, high]` of an interval, or None when a bound is not a value."""
+    if not (is_value(lo) and is_value(hi)):
+        return None
+    return [parse_number(lo), parse_number(hi)]
 
 
 def find_p_values(text: str, start: int = 0, end: int | None = None) -> list[tuple[int, int]]:
@@ -76,3 +101,23 @@ def trim_span(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and (text[end - 1].isspace() or text[end - 1] in ".,;:"):
         end -= 1
     return start, end
+
+
+class Stretches:
+    """A union of [start, end) stretches of text; `covers(pos)` by binary search."""
+
+    def __init__(self, spans: list[tuple[int, int]]):
+        merged: list[list[int]] = []
+        for s, e in sorted(spans):
+            if s >= e:
+                continue
+            if merged and s <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], e)
+            else:
+                merged.append([s, e])
+        self.starts = [s for s, _ in merged]
+        self.ends = [e for _, e in merged]
+
+    def covers(self, pos: int) -> bool:
+        i = bisect_right(self.starts, pos) - 1
+        return i >= 0 and pos < self.ends[i]

@@ -24,6 +24,7 @@ groups, attributes); this module puts them together and is the spaCy component.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any, Iterable
 
@@ -32,7 +33,7 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY
-from pipeline.components.sentences import split_sentences
+from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import _rx, trim_span
 from pipeline.components.survival_assign import _ALIVE_RE, _alive_figures, _assign, _block_figures
 from pipeline.components.survival_terms import (  # noqa: F401  (the lexicon API, imported from here by tests)
@@ -96,20 +97,23 @@ def _sentence_figures(lex: SurvivalLexicon, text: str, start: int, end: int, cue
 
 
 def _attach_p_values(st: _Sentence, figures: list[tuple[_Item, dict[str, Any]]]) -> None:
-    """A p-value goes to every figure of the comparison it closes (values since the last p-value)."""
+    """A p-value goes to every figure of the comparison it closes (values since the last p-value):
+    the first p-value after the figure, within 220 characters and with no cue in between."""
     if not st.p_values:
         return
+    p_starts = [ps for ps, _ in st.p_values]
+    cue_starts = [c.start for c in st.cues]  # in text order
     for item, attrs in figures:
-        for ps, pe in st.p_values:
-            if ps < item.end:
-                continue
-            if ps - item.stop > 220:
-                break
-            between = [c for c in st.cues if item.stop <= c.start < ps]
-            if between:
-                break
-            attrs["p"] = st.text[ps:pe]
-            break
+        k = bisect_left(p_starts, item.end)
+        if k == len(p_starts):
+            continue
+        ps, pe = st.p_values[k]
+        if ps - item.stop > 220:
+            continue
+        c = bisect_left(cue_starts, item.stop)
+        if c < len(cue_starts) and cue_starts[c] < ps:
+            continue  # a cue between the figure and the p-value
+        attrs["p"] = st.text[ps:pe]
 
 
 def find_survival_figures(text: str, sentences: list[tuple[int, int]] | None = None) -> list[SurvivalFigure]:
@@ -117,7 +121,7 @@ def find_survival_figures(text: str, sentences: list[tuple[int, int]] | None = N
     lex = lexicon()
     if not text or not _rx(r"\d").search(text):
         return []
-    sents = sentences if sentences is not None else split_sentences(text)
+    sents = bounded_sentences(text, sentences if sentences is not None else split_sentences(text))
     cues = lex.find_cues(text)
     out: list[SurvivalFigure] = []
     ci = 0

@@ -32,15 +32,17 @@ _PRE_DIFFERENCE_RE = regex.compile(
     r"|(?i:occur(?:s|red)?|observed|seen|found|noted|reported|detected|developed)\s+in\s+(?:up to\s+|about\s+|only\s+)?$"
     r"|(?i:difference|benefit|gain|improvement)\s+(?:between\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:groups|arms|cohorts)\s+)?(?:(?:of|was|by)\s+|=\s*|:\s*)?(?:about\s+|approximately\s+)?$"
 )
+# `at baseline, 3 months, and `: a list of time points before a value. Its numbers take no
+# decimal comma: `1,5` is then read as two numbers, which accepts the same texts (the comma
+# separates items anyway) without the exponential choices of `1,1,1,...`
 _TIME_LIST_PRE_RE = regex.compile(
-    r"(?<![\w-])(?i:at|after|before|until|by|from|between)\s+(?:(?i:baseline|randomi[sz]ation|discharge|enrol(?:l)?ment|diagnosis|surgery)|\d+(?:[.,·]\d+)?(?:\s*[A-Za-z]+)?)"
-    r"(?:\s*,\s*(?:and\s+)?\d+(?:[.,·]\d+)?(?:\s*[A-Za-z]+)?)*\s*(?:,\s*)?(?:(?i:and|or|to|until)\s+|,\s*)$"
+    r"(?<![\w-])(?i:at|after|before|until|by|from|between)\s+(?:(?i:baseline|randomi[sz]ation|discharge|enrol(?:l)?ment|diagnosis|surgery)|\d+(?:[.·]\d+)?(?:\s*[A-Za-z]+)?)"
+    r"(?:\s*,\s*(?:and\s+)?\d+(?:[.·]\d+)?(?:\s*[A-Za-z]+)?)*\s*(?:,\s*)?(?:(?i:and|or|to|until)\s+|,\s*)$"
 )
 _TIME_POINT_POST_RE = regex.compile(
     r"\s+(?i:after|post|following|since|before|prior\s+to|from\s+(?:the\s+)?(?:start|randomi[sz]ation|diagnosis|enrol)|to\s+\d+(?:[.,·]\d+)?\s*(?:years?|months?|weeks?|days?))\b"
 )
 _CUE_TIME_POINT_RE = regex.compile(r"(?:\s*\([^()]{1,12}\))?\s+(?i:to|until|at|beyond|up\s+to|through)\s+")
-_CONTRAST_RE = regex.compile(r"(?i:\b(?:though|although|but|however|whereas|except)\b)")
 _GROUP_BEFORE_RE = regex.compile(
     r"(?<![\w-])(?i:for|in|among)\s+(?:the\s+)?(?P<g>[^,;:()\[\]\d][^,;:()\[\]]{1,50}?)\s+(?i:was|were|is|are)\s*(?:(?i:about|approximately|only)\s+)?$"
 )
@@ -84,16 +86,16 @@ def _clean_group(raw: str | None) -> str | None:
 
 
 def _group_after(st: _Sentence, pos: int, several: bool = False) -> str | None:
-    t = st.text[: st.end]
-    m = _GROUP_AFTER_RE.match(t, pos)
+    t, end = st.text, st.end
+    m = _GROUP_AFTER_RE.match(t, pos, end)
     if m:
-        if several and _rx(r"\s*,(?!\s*(?:and\s+|or\s+)?[<>≤≥]?\d)").match(t, pos=m.end()):
+        if several and _rx(r"\s*,(?!\s*(?:and\s+|or\s+)?[<>≤≥]?\d)").match(t, m.end(), end):
             return None  # `22, 16 and 8 months for grade II, III and IV`: one name cannot be told apart
         return _clean_group(m.group("g"))
-    m = _GROUP_ACRONYM_RE.match(t, pos)
-    if m and not st.lex.unit_re.match(t, pos):
+    m = _GROUP_ACRONYM_RE.match(t, pos, end)
+    if m and not st.lex.unit_re.match(t, pos, end):
         return _clean_group(m.group("g"))
-    m = _GROUP_BRACKET_RE.match(t, pos)
+    m = _GROUP_BRACKET_RE.match(t, pos, end)
     if m:
         return _clean_group(m.group("g"))
     return None
@@ -101,12 +103,12 @@ def _group_after(st: _Sentence, pos: int, several: bool = False) -> str | None:
 
 def _group_list_at(st: _Sentence, pos: int) -> list[str] | None:
     """`in the placebo and erlotinib arms` / `for arms A and B` right after the values."""
-    t = st.text[: st.end]
-    m = _ARMS_LIST_RE.match(t, pos)
+    t, end = st.text, st.end
+    m = _ARMS_LIST_RE.match(t, pos, end)
     if m:
         return _arms(m)
-    m = _GROUP_LIST_AFTER_RE.match(t, pos)
-    if m and (_rx(r"(?i:groups?|arms?|cohorts?)$").search(t[m.start() : m.end()]) or "respectively" in t[m.end() : m.end() + 20]):
+    m = _GROUP_LIST_AFTER_RE.match(t, pos, end)
+    if m and (_rx(r"(?i:groups?|arms?|cohorts?)$").search(t[m.start() : m.end()]) or "respectively" in t[m.end() : min(end, m.end() + 20)]):
         a, b = _clean_group(m.group("a")), _clean_group(m.group("b"))
         if a and b:
             return [a, b]
@@ -115,29 +117,29 @@ def _group_list_at(st: _Sentence, pos: int) -> list[str] | None:
 
 def _group_list(st: _Sentence, block: list[_Item], cue: Cue) -> list[str] | None:
     """Groups named once for several values: `in the X and Y groups, respectively`, `in arms A and B`."""
-    t = st.text[: st.end]
+    t, end = st.text, st.end
     last = block[-1].stop
-    m = _ARMS_LIST_RE.search(t, last, min(st.end, last + 60))
+    m = _ARMS_LIST_RE.search(t, last, min(end, last + 60))
     if m:
         return _arms(m)
-    resp = t.find("respectively", last)
+    resp = t.find("respectively", last, end)
     if resp >= 0:
-        m = _ARMS_LIST_RE.search(t, last, min(st.end, resp + 60))
+        m = _ARMS_LIST_RE.search(t, last, min(end, resp + 60))
         if m:
             return _arms(m)
-        for m in _GROUP_LIST_AFTER_RE.finditer(t, last, min(st.end, resp + 60)):
+        for m in _GROUP_LIST_AFTER_RE.finditer(t, last, min(end, resp + 60)):
             if m.end() >= resp - 2 or m.start() > resp:
                 a, b = _clean_group(m.group("a")), _clean_group(m.group("b"))
                 if a and b:
                     return [a, b]
-    m = _GROUP_LIST_AFTER_RE.match(t, _rx(r"\s*").match(t, pos=last).end())
+    m = _GROUP_LIST_AFTER_RE.match(t, _rx(r"\s*").match(t, last, end).end(), end)
     if m and _rx(r"(?i:groups?|arms?|cohorts?)$").search(t[m.start() : m.end()]):
         a, b = _clean_group(m.group("a")), _clean_group(m.group("b"))
         if a and b:
             return [a, b]
     # before the values: `survival in the IL-2 group and the control group was 98 vs 81%`
     m = _GROUP_LIST_AFTER_RE.search(t, cue.end, block[0].start)
-    if m and _rx(r"\s*(?:was|were|is|are|had)\b").match(t[m.end() : block[0].start]):
+    if m and _rx(r"\s*(?:was|were|is|are|had)\b").match(t, m.end(), block[0].start):
         a, b = _clean_group(m.group("a")), _clean_group(m.group("b"))
         if a and b:
             return [a, b]
@@ -201,10 +203,9 @@ def _assign(st: _Sentence, items: list[_Item], alive: Any) -> _Assignment:
         cue = st.governing_cue(item)
         if cue is None:
             continue
-        between = text[cue.end : item.start]
-        if _CUE_TIME_POINT_RE.fullmatch(between) or _CONTRAST_RE.search(between):
+        if _CUE_TIME_POINT_RE.fullmatch(text, cue.end, item.start) or st.contrast_between(cue.end, item.start):
             continue  # `survival to 30 days`; `survival was similar, though leukopenia (43% vs. 30%)`
-        if cue.kind != "endpoint" and not any(c.kind == "endpoint" for c in _coordinated(st, cue)):
+        if cue.kind != "endpoint" and not _coordinated(st, cue).has_endpoint:
             continue  # follow-up, hospital stay, response rate ... (a list `OS and SBP` still counts)
         out.assigned.append((item, cue))
     return out
@@ -214,10 +215,13 @@ def _name_chains(st: _Sentence, block: list[_Item]) -> dict[int, str | None]:
     """Time points and arm names written after each chain of values (`... 81% after 1 year`)."""
     text, end = st.text, st.end
     names: dict[int, str | None] = {}
+    chains: dict[int, list[_Item]] = {}
+    for item in block:
+        chains.setdefault(item.chain, []).append(item)
     for item in block:
         if item.chain in names:
             continue
-        members = [i for i in block if i.chain == item.chain]
+        members = chains[item.chain]
         post = _rx(r"\s*(?:,\s*)?").match(text, members[-1].stop, end).end()
         hz = st.lex.horizon_post_re.match(text, post, end)
         if hz:
@@ -242,7 +246,7 @@ def _name_chains(st: _Sentence, block: list[_Item]) -> dict[int, str | None]:
 def _block_figures(st: _Sentence, cue: Cue, block: list[_Item], window_stop: int) -> list[tuple[_Item, dict[str, Any]]]:
     """Attributes for the values one cue governs; coordinated endpoints and `respectively`
     lists distribute them (`PFS and OS were 15 and 48 months`)."""
-    listed = _coordinated(st, cue) if cue in st.cues else [cue]
+    listed = _coordinated(st, cue) if st.has_cue(cue) else [cue]
     n, k = len(block), len(listed)
     groups = _group_list(st, block, cue)
     chain_names = _name_chains(st, block)

@@ -8,6 +8,7 @@ of cue phrases (endpoints, blockers, boundaries) plus the unit and time-point pa
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -154,10 +155,14 @@ class SurvivalLexicon:
         self.horizon_pre_re = regex.compile(
             r"(?<![\w.,·])(?P<h>(?:" + NUM + r"|(?i:" + WORD_NUM + r"))\s*[-‐]?\s*" + self.time_unit + r")(?![\w])"
         )
+        # `1-, 3- and 5-year`: the run of `n-,` items is read once (atomic: no unit can follow
+        # an earlier item, which goes on with `,`, `and` or `or`); when no time unit closes
+        # it, the second branch still consumes the run, so no number inside it is tried
+        # again as the start of another list (`unit` is then None)
+        list_item = r"\d+\s*[-‐]\s*(?:,\s*(?:and\s+|or\s+)?|\s*(?:and|or)\s+)"
         self.horizon_list_re = regex.compile(
-            r"(?<![\w.,·])(?P<nums>\d+\s*[-‐]\s*(?:,\s*(?:and\s+|or\s+)?|\s*(?:and|or)\s+)(?:\d+\s*[-‐]\s*(?:,\s*(?:and\s+|or\s+)?|\s*(?:and|or)\s+))*\d+)\s*[-‐]\s*(?P<unit>"
-            + self.time_unit
-            + r")(?![\w])"
+            r"(?<![\w.,·])(?:(?P<nums>(?>(?:" + list_item + r")+)\d+)\s*[-‐]\s*(?P<unit>" + self.time_unit + r")(?![\w])"
+            r"|(?>(?:" + list_item + r")+))"
         )
         self.horizon_post_re = regex.compile(
             r"(?<![\w-])(?i:at|after|by|within|beyond)\s+(?:the\s+end\s+of\s+)?(?P<h>(?:" + NUM + r"|(?i:" + WORD_NUM + r"))\s*[-‐]?\s*" + self.time_unit + r")(?![\w])"
@@ -209,10 +214,14 @@ def _add_defined_abbreviations(text: str, cues: list[Cue]) -> list[Cue]:
         defined.setdefault(abbr, cue)
     if not defined:
         return cues
-    taken = [(c.start, c.end) for c in cues]
+    # the cue phrases found so far: in text order and never overlapping, so the only one that
+    # can overlap a stretch is the last one starting before its end
+    taken_starts = [c.start for c in cues]
+    taken_ends = [c.end for c in cues]
     extra = []
     for m in _abbr_regex(tuple(sorted(defined, key=len, reverse=True))).finditer(text):
-        if any(s < m.end() and m.start() < e for s, e in taken):
+        i = bisect_left(taken_starts, m.end()) - 1
+        if i >= 0 and taken_ends[i] > m.start():
             continue
         src = defined[m.group()]
         extra.append(Cue(m.start(), m.end(), src.kind, src.endpoint, src.scope, src.measure, src.needs_horizon, src.category))

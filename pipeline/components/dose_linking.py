@@ -153,3 +153,29 @@ def _gap_ok(doc: Doc, a: int, b: int, allowed: frozenset[str]) -> bool:
         if words > MAX_GAP_WORDS or t.lower_ not in allowed:
             return False
     return True
+
+
+# tokens that join the drugs of a list (`docetaxel and cisplatin`, `A, B, and C`)
+LIST_JOINERS = frozenset({",", "and", "or", "plus", "&"})
+MAX_LIST_GAP_TOKENS = 12  # tokens allowed between the last listed drug and the doses
+
+
+def listed_drugs(index: DrugIndex, dose: Span, n: int) -> list[Span] | None:
+    """`docetaxel and cisplatin at 75 and 75 mg/m2, respectively`: the `n` drugs written as
+    one list before the doses in their sentence, in order, or None when there is no such list
+    (reads at most n drugs and MAX_LIST_GAP_TOKENS tokens)."""
+    doc = index.doc
+    sent_start, _ = index.sentence_bounds(dose)
+    at = index.last_before(dose.start, sent_start)
+    if at is None or at + 1 < n or dose.start - index.drugs[at].end > MAX_LIST_GAP_TOKENS:
+        return None
+    if any(t.text in (";", ".") for t in doc[index.drugs[at].end : dose.start]):
+        return None
+    chosen = index.drugs[at - n + 1 : at + 1]
+    if chosen[0].start < sent_start:
+        return None
+    for a, b in zip(chosen, chosen[1:]):
+        between = [t.lower_ for t in doc[a.end : b.start] if not t.is_space]
+        if not between or any(w not in LIST_JOINERS for w in between):
+            return None
+    return list(chosen)

@@ -38,10 +38,11 @@ SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
 RUN_CONTINUATIONS = frozenset("0123456789.,-–—toax×") | {" "}
 
 # what follows "unit/" in a concentration or rate (`ng/mL`, `mg/dL`, `mmol/L`); a drug name
-# after the slash (`400 µg/formoterol 12 µg`) does not make the dose a concentration
+# after the slash (`400 µg/formoterol 12 µg`) does not make the dose a concentration, nor
+# does `/cycle` (schedule, like `per cycle`: `75 mg/m2/cycle` -> `75 mg/m2`)
 CONCENTRATION_DENOMINATORS = (
     r"[mµμnpd]?[Ll]|dl|dL|ml|mL|[mµμ]?mol|kg|g|h|hr|hrs|hour|hours|min|minute|minutes|day|days|d|wk|week|weeks|"
-    r"month|months|m2|m²|cycle|cycles|dose|doses|fraction|fractions|fx|s|sec|cell|cells|tablet|tablets|puff|puffs"
+    r"month|months|m2|m²|dose|doses|fraction|fractions|fx|s|sec|cell|cells|tablet|tablets|puff|puffs"
 )
 
 
@@ -54,6 +55,26 @@ class UnitTable:
     not_dose_right_after: frozenset[str]
     tail: Any  # compiled regex: the unit part of a dose, matched where a run of numbers ends
     combination: Any = None  # compiled regex for fixed combinations `400/12 µg`
+
+
+# `mg m-2`, `mg kg(-1)`, ` day-1`: a unit part with a negative exponent, and how journals
+# print the same thing: the separator as a space, middle dot, dot operator or full stop, and
+# the exponent with a hyphen or a true minus sign (U+2212), superscript, caret or brackets
+_EXPONENT_FORM_RE = regex.compile(r"(?P<head>.*?)(?P<sep>[ ·.⋅])(?P<base>[A-Za-z]+)(?:-(?P<n>\d)|\(-(?P<nb>\d)\))")
+_EXPONENT_SEPARATORS = (" ", "·", "⋅", ".")
+_SUPERSCRIPT_DIGITS = dict(zip("0123456789", "⁰¹²³⁴⁵⁶⁷⁸⁹"))
+
+
+def exponent_variants(form: str) -> list[str]:
+    """The other printed spellings of a unit form with a negative exponent (`mg m-2` ->
+    `mg m−2`, `mg·m⁻²`, `mg m^-2`, `mg.m(-2)`, ...); a form with a `-` that is not such an
+    exponent only gets its true-minus spelling."""
+    m = _EXPONENT_FORM_RE.fullmatch(form)
+    if m is None:
+        return [form.replace("-", "\u2212")] if "-" in form else []
+    n = m.group("n") or m.group("nb")
+    exponents = (f"-{n}", f"\u2212{n}", f"⁻{_SUPERSCRIPT_DIGITS[n]}", f"^-{n}", f"^\u2212{n}", f"(-{n})", f"(\u2212{n})")
+    return [f"{m.group('head')}{sep}{m.group('base')}{e}" for sep in _EXPONENT_SEPARATORS for e in exponents]
 
 
 @lru_cache(maxsize=4)
@@ -72,8 +93,9 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
             if not form or form[0] in RUN_CONTINUATIONS or form[0].isspace():
                 raise DataFileError(f"{name}: unit form {form!r} must not begin like a number, joiner or space")
             forms[form] = (rec["unit"], rec["kind"])
-            if "-" in form:  # `mg m-2` is also printed with a true minus sign (U+2212)
-                forms.setdefault(form.replace("-", "\u2212"), (rec["unit"], rec["kind"]))
+    for form, value in list(forms.items()):
+        for variant in exponent_variants(form):
+            forms.setdefault(variant, value)  # a form written in the table wins
     per_time: dict[str, str] = {}
     for i, rec in enumerate(data["per_time"]):
         check_keys(rec, {"suffix", "forms"}, set(), f"{name} per_time[{i}]")
@@ -81,8 +103,9 @@ def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
             if form in per_time:
                 raise DataFileError(f"{name}: per-time form {form!r} listed twice")
             per_time[form] = rec["suffix"]
-            if "-" in form:
-                per_time.setdefault(form.replace("-", "\u2212"), rec["suffix"])
+    for form, suffix in list(per_time.items()):
+        for variant in exponent_variants(form):
+            per_time.setdefault(variant, suffix)
     known_units = {u for u, _ in forms.values()}
     for u in data["count_units"]:
         if u not in known_units:

@@ -22,7 +22,7 @@ a dose to its drug in pipeline.components.dose_linking; every step is linear in 
 from __future__ import annotations
 
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -32,7 +32,7 @@ from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401
 from pipeline._extensions import ENTITIES_KEY
-from pipeline.components.dose_linking import DrugIndex, combination_drug, link_drug
+from pipeline.components.dose_linking import DrugIndex, combination_drug, link_drug, listed_drugs
 from pipeline.components.dose_units import (  # noqa: F401  (load_units, parse_number: the public API)
     NUMBER_RE,
     NUMBERS_RE,
@@ -59,7 +59,7 @@ class DoseMention:
     low: float | None = None
     high: float | None = None
     values: tuple[float, ...] | None = None
-    combo: int | None = None  # position in a fixed combination `400/12 µg` (0 = first drug)
+    combo: Any = None  # position in a fixed combination `400/12 µg` (0 = first drug), or the DRUG span of a `respectively` list
 
     def attrs(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -82,6 +82,8 @@ def _tidy(x: float | None) -> float | int | None:
 # helper patterns, compiled once (the regex module's own cache lookup costs more than these matches)
 _CLAUSE_BREAK_RE = regex.compile(r"[;)\]]|\.\s")
 _WORD_RE = regex.compile(r"[A-Za-z][\w-]*")
+# a number that is not part of a word (`IC50`, `VO2` keep theirs)
+_STANDALONE_NUMBER_RE = regex.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 _SMALL_WORD_RE = regex.compile(r"\s+(?:or|and|to|of|per|x|in|the|a|an)", regex.I)
 _DAY_NUMBER_RE = regex.compile(r"\s?\d")
 _PER_AMOUNT_RE = regex.compile(r"/\s?\d")
@@ -101,6 +103,7 @@ def _split_numbers(numbers: str) -> tuple[list[str], list[str]]:
     return nums, joins
 
 
+_BARE_COMMA_END_RE = regex.compile(r",\s?[\d.,]+$")  # the run's last joiner is a bare comma
 _LAST_TO_RE = regex.compile(r"(?r)\sto[^\s]*")
 
 
@@ -118,8 +121,11 @@ def _run_before_to(text: str, run: Any, table: UnitTable) -> tuple[Any, Any]:
 
 
 def _not_a_dose(text: str, start: int, table: UnitTable) -> bool:
-    """A measurement word among the 3 words before the number, or right before it."""
+    """A measurement word among the 3 words before the number, or right before it. Only the
+    words after the last number before it count: a measurement word governs the number that
+    follows it (`carboplatin AUC 6 and paclitaxel 175 mg/m2`: AUC is 6's, not 175's)."""
     window = _CLAUSE_BREAK_RE.split(text[max(0, start - 40) : start])[-1]
+    window = _STANDALONE_NUMBER_RE.split(window)[-1]
     before = _WORD_RE.findall(window)[-3:]
     if any(w.lower() in table.not_dose_before for w in before):
         return True
@@ -151,8 +157,8 @@ def find_doses(text: str, units_path: str = str(DATA_DIR / UNITS_FILE)) -> list[
         unit, kind = table.forms[unit_text]
         if m.group("name") and _SMALL_WORD_RE.fullmatch(m.group("name")):
             continue
-        if _not_a_dose(text, run.start(), table):
-            continue
+        if _not_a_dose(text, run.start(), table) and not _BARE_COMMA_END_RE.search(run.group()):
+            continue  # (a run ending in a bare comma list is checked where its dose starts, below)
         per = m.group("per")
         unit_end = m.end("unit") if m.group("unit") else m.end("cunit")
         tail = text[m.end() : m.end() + 3]
@@ -177,6 +183,8 @@ def find_doses(text: str, units_path: str = str(DATA_DIR / UNITS_FILE)) -> list[
             cut = len(joins) - joins[::-1].index(",")
             start += numbers.index(nums[cut], len(",".join(nums[:cut])))
             nums, joins, parsed = nums[cut:], joins[cut:], parsed[cut:]
+        if start != run.start() and _not_a_dose(text, start, table):
+            continue  # `carboplatin AUC 5, 500 mg/m2 pemetrexed`: AUC is 5's
         end = m.end("per") if per else unit_end
         if m.group("name"):
             end = run.end()  # `2 x 10^12 rAd-p53 units` -> `2 x 10^12`
@@ -260,13 +268,17 @@ class DoseTagger:
             if span is None or index.overlaps(span):
                 continue
             new.append((span, mention))
+        if self.link_drugs:
+            new = self._split_respectively(doc, index, new)
         dose_spans = [s for s, _ in new]
         dose_starts = [s.start for s in dose_spans]
         linked: dict[int, Span | None] = {}
         for span, mention in new:
             attrs = mention.attrs()
             drug = None
-            if self.link_drugs and mention.combo is not None:
+            if isinstance(mention.combo, Span):  # one dose of a `respectively` list: its drug is known
+                drug = mention.combo
+            elif self.link_drugs and mention.combo is not None:
                 drug = combination_drug(index, span, mention.combo)
             if self.link_drugs and drug is None and mention.kind != "radiation":
                 drug = link_drug(index, span, dose_starts, dose_spans, linked)
@@ -277,6 +289,60 @@ class DoseTagger:
             entities.append(span)
         doc.spans[ENTITIES_KEY] = entities
         return doc
+
+    @staticmethod
+    def _split_respectively(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+        """`docetaxel and cisplatin at 75 and 75 mg/m2, respectively`: one dose per listed drug,
+        each number its own span and only the last with the shared unit (as `400/12 µg` of a
+        fixed combination). Values of one drug (`irinotecan at 60, 80 and 100 mg/m2,
+        respectively, in cohorts 1-3`) stay one span of alternatives."""
+        found = _assign_listed_doses(doc, index, found)
+        out: list[tuple[Span, DoseMention]] = []
+        for span, mention in found:
+            drugs = None
+            if mention.values is not None and _RESPECTIVELY_RE.match(doc.text, mention.end):
+                drugs = listed_drugs(index, span, len(mention.values))
+            if not drugs:
+                out.append((span, mention))
+                continue
+            # the numbers of the list (the unit may hold digits of its own: `mg/m2`)
+            numbers = list(NUMBER_RE.finditer(doc.text, mention.start, mention.end))[: len(mention.values)]
+            pieces = []
+            for k, (m, value, drug) in enumerate(zip(numbers, mention.values, drugs)):
+                end = mention.end if k == len(numbers) - 1 else m.end()
+                piece = doc.char_span(m.start(), end, label="DOSE", alignment_mode="strict")
+                if piece is None:
+                    break
+                pieces.append((piece, DoseMention(m.start(), end, doc.text[m.start():end], mention.unit, mention.unit_text,
+                                                  mention.kind, value=value, combo=drug)))
+            out.extend(pieces if len(pieces) == len(numbers) == len(drugs) else [(span, mention)])
+        return out
+
+
+_DOSE_LIST_JOINER_RE = regex.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+
+
+def _assign_listed_doses(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+    """`gemcitabine and capecitabine at 1000 mg/m2 and 1660 mg/m2/day, respectively`: doses
+    with their own units written as one list closed by `respectively` go to the listed drugs
+    in order (each dose is looked at once: the lists are read left to right)."""
+    out = list(found)
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and _DOSE_LIST_JOINER_RE.fullmatch(doc.text, out[j][1].end, out[j + 1][1].start):
+            j += 1
+        if j > i and _RESPECTIVELY_RE.match(doc.text, out[j][1].end) and all(m.values is None and m.combo is None for _, m in out[i : j + 1]):
+            drugs = listed_drugs(index, out[i][0], j - i + 1)
+            if drugs:
+                for k, drug in zip(range(i, j + 1), drugs):
+                    span, m = out[k]
+                    out[k] = (span, replace(m, combo=drug))
+        i = j + 1
+    return out
+
+
+_RESPECTIVELY_RE = regex.compile(r"\s*,?\s*respectively\b", regex.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

@@ -35,14 +35,22 @@ P_RE = regex.compile(
     r"(?<![\w-])(?:two[- ]sided\s+|log[- ]rank\s+)?[Pp](?:\s*[- ]?values?)?\s*(?:=|<|>|≤|≥|<=|>=|:|&lt;|&gt;)\s*"
     r"(?:\d*[.,·]\d+(?:\s*[x×]\s*10\s*[-−]\s*\d+)?|\d+(?:\s*[x×]\s*10\s*[-−]\s*\d+)?|NS\b|N\.S\.|not significant|n\.s\.)"
 )
-_LEVEL = r"(?:9[059](?:\.\d+)?|80)\s?(?:%|per\s*cent)"
+# a confidence level (`95%`, `90%`, `97.5%`, `99.4%`, `80%`): never a value of its own
+_LEVEL = r"(?:[89]\d(?:\.\d+)?)\s?(?:%|per\s*cent)-?"
 CI_LABEL = (
-    r"(?:" + _LEVEL + r"\s*(?:Bayesian\s+)?)?(?i:CIs?|C\.I\.|c\.i\.|CL|Cl|confidence\s+intervals?|confidential\s+intervals?|confidence\s+limits?|credible\s+intervals?)"
+    r"(?:(?i:two|one|2|1)[- ]sided\s+)?(?:" + _LEVEL + r"\s*(?:Bayesian\s+)?)?(?i:CIs?|C\.I\.|c\.i\.|CL|Cl|confidence\s+intervals?|confidential\s+intervals?|confidence\s+limits?|credible\s+intervals?)"
     r"(?:\s*[\[(](?:CI|CL)[\])])?(?:\s*" + _LEVEL + r")?"
 )
 CI_RE = regex.compile(
     r"(?<![\w-])" + CI_LABEL + r"\s*(?:of\s+)?[,:=]?\s*[\[(]?\s*"
     r"(?P<lo>[-−–]?\s?" + NUM + r")\s*%?\s*(?:" + DASH + r"|\band\b|;|,)\s*(?P<hi>[-−]?" + NUM + r")"
+)
+# an interval with an open bound (`95% CI 52.8-not reached`, `14.2 to NR`, `9.1-NE`): it has
+# no `ci` (both bounds must be numbers), but it is the value's interval all the same
+_OPEN_BOUND = r"(?:(?-i:NR|NE|NA|NC|NEst)|(?i:not\s+(?:yet\s+)?(?:reached|estimable|evaluable|estimated|calculable|assessable|available))|∞|infinity)(?![\w-])"
+OPEN_CI_RE = regex.compile(
+    r"(?<![\w-])" + CI_LABEL + r"\s*(?:of\s+)?[,:=]?\s*[\[(]?\s*"
+    r"(?:(?P<lo>[-−–]?\s?" + NUM + r")\s*%?|" + _OPEN_BOUND + r")\s*(?:" + DASH + r"|,|;)\s*(?:" + _OPEN_BOUND + r"|[-−]?" + NUM + r")"
 )
 CI_PREFIX_RE = regex.compile(r"(?<![\w-])" + CI_LABEL)
 RANGE_RE = regex.compile(

@@ -30,7 +30,22 @@ _PRE_DIFFERENCE_RE = regex.compile(
     r"(?i:benefit|gain|improvement|difference|prolongation|extension|increase|reduction|advantage|delay|prolonged|extended|improved|increased|reduced)"
     r"\s+(?:(?:of|by|was|was only|in \w+ of)\s+)?(?:about\s+|approximately\s+|nearly\s+)?$"
     r"|(?i:occur(?:s|red)?|observed|seen|found|noted|reported|detected|developed)\s+in\s+(?:up to\s+|about\s+|only\s+)?$"
-    r"|(?i:difference|benefit|gain|improvement)\s+(?:between\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:groups|arms|cohorts)\s+)?(?:(?:of|was|by)\s+|=\s*|:\s*)?(?:about\s+|approximately\s+)?$"
+    r"|(?i:difference|benefit|gain|improvement)\s*(?:between\s+(?:the\s+)?(?:[\w-]+\s+){0,2}(?:groups|arms|cohorts)\s+)?(?:(?:of|was|by)\s+|[=:,]\s*)?(?:about\s+|approximately\s+)?$"
+    r"|(?<![\w-])(?i:by)\s+(?:(?i:about|approximately|nearly|only|an?\s+absolute|absolute)\s+)?$"  # `increased 10-year survival by 5.4%`
+)
+# `the absolute benefit in 5-year survival was 5.3%`: a change in the endpoint is named, so
+# a lone value it governs is the size of the change, not a survival figure (values written
+# `from 40% to 44%` or `72% vs 65%` after it still are)
+_DIFFERENCE_OF_CUE_RE = regex.compile(
+    r"(?i:difference|benefit|gain|improvement|increase|advantage|reduction|prolongation|extension)\s+(?i:in|of|for)\s+"
+    r"(?:(?i:the|median|mean|overall)\s+){0,2}(?:[\w-]+\s+)?$"
+)
+_FROM_TO_BEFORE_RE = regex.compile(r"(?<![\w-])(?i:from|to)\s+$")
+# what may stand between such an endpoint and the size of the change (`... OS of 8%`, `...
+# survival at 5 years was 5.3%`); a bracket after the endpoint holds the figures themselves
+_DIFFERENCE_GAP_RE = regex.compile(
+    r"(?:\s+(?i:at|after)\s+\d+\s*(?i:years?|months?))?\s*(?:(?i:was|were|is|of|amounted\s+to|reached)\s*)?(?:[:=,]\s*)?"
+    r"(?:(?i:about|approximately|nearly|only)\s+)?"
 )
 # `at baseline, 3 months, and `: a list of time points before a value. Its numbers take no
 # decimal comma: `1,5` is then read as two numbers, which accepts the same texts (the comma
@@ -169,6 +184,9 @@ def _assign(st: _Sentence, items: list[_Item], alive: Any) -> _Assignment:
     text, start, end = st.text, st.start, st.end
     out = _Assignment()
     last_stop = start
+    chain_sizes: dict[int, int] = {}
+    for item in items:
+        chain_sizes[item.chain] = chain_sizes.get(item.chain, 0) + 1
     for item in items:
         out.prev_stop[id(item)] = last_stop
         after = st.cue_after(item)
@@ -207,6 +225,13 @@ def _assign(st: _Sentence, items: list[_Item], alive: Any) -> _Assignment:
             continue  # `survival to 30 days`; `survival was similar, though leukopenia (43% vs. 30%)`
         if cue.kind != "endpoint" and not _coordinated(st, cue).has_endpoint:
             continue  # follow-up, hospital stay, response rate ... (a list `OS and SBP` still counts)
+        if (
+            chain_sizes[item.chain] == 1
+            and _DIFFERENCE_OF_CUE_RE.search(text, max(start, cue.start - 60), cue.start)
+            and _DIFFERENCE_GAP_RE.fullmatch(text, cue.end, item.start)
+            and not _FROM_TO_BEFORE_RE.search(text, max(start, item.start - 8), item.start)
+        ):
+            continue  # `an absolute improvement in 3-year OS of 8%`
         out.assigned.append((item, cue))
     return out
 

@@ -22,6 +22,7 @@ from pipeline.components.stat_patterns import (
     CI_PREFIX_RE,
     CI_RE,
     NUM,
+    OPEN_CI_RE,
     NUM_RE,
     RANGE_RE,
     Stretches,
@@ -159,7 +160,7 @@ class _Sentence:
 
     def _reserve(self) -> None:
         t, s, e, lex = self.text, self.start, self.end, self.lex
-        for rx in (CI_RE, RANGE_RE, CI_PREFIX_RE):
+        for rx in (CI_RE, RANGE_RE, OPEN_CI_RE, CI_PREFIX_RE):
             for m in rx.finditer(t, s, e):
                 u = lex.unit_re.match(t, m.end(), e)
                 self.reserved.append((m.start(), u.end() if u else m.end()))
@@ -208,6 +209,8 @@ class _Sentence:
         if m:
             bounds = parse_bounds(m.group("lo"), m.group("hi"))
             return {"ci": bounds} if bounds else None
+        if OPEN_CI_RE.match(t, lead, content_end):
+            return {}  # `(95% CI 52.8-not reached)`: the value's interval, with no `ci`
         m = RANGE_RE.match(t, lead, content_end)
         if m:
             key = "range" if m.group("kind").lower() == "range" else "iqr"

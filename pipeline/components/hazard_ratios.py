@@ -62,7 +62,7 @@ class HazardRatio:
 
 _HR_CUE_RE = regex.compile(
     r"(?<![\w-])(?:(?i:(?:(?:un)?adjusted|stratified|pooled|multivariate|univariate|multivariable|univariable|overall)\s+)?(?i:hazard\s+ra(?:ti|di)os?)"
-    r"|(?-i:a?HRs?)(?![+])|(?i:(?:risk|rate)\s+ratios?\s+(?:for|of)\s+(?:death|mortality|dying))|(?i:relative\s+risks?\s+of\s+(?:death|mortality|dying)))(?![\w-])"
+    r"|(?-i:a?HRs?)(?![+])|(?i:(?:(?:risk|rate)\s+ratios?|relative\s+risks?)\s+(?:for|of)\s+(?:the\s+)?(?:death|mortality|dying|(?:disease\s+)?(?:progression|recurrence|relapse)\s+or\s+death)))(?![\w-])"
 )
 _OTHER_RATIO_RE = regex.compile(
     r"(?<![\w-])(?:(?i:odds\s+ratios?|relative\s+risks?|risk\s+ratios?|rate\s+ratios?|incidence\s+rate\s+ratios?)|(?-i:ORs?|RRs?|IRRs?|aORs?))(?![\w-])"
@@ -82,6 +82,11 @@ _FOR_WHAT_RE = regex.compile(
     r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of)\s+(?:the\s+)?(?:risk\s+of\s+)?(?P<what>death|mortality|dying|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|(?:disease\s+)?(?:recurrence|relapse)(?:\s+or\s+death)?)",
 )
 _WHAT_ENDPOINT = {"death": "OS", "mortality": "OS", "dying": "OS", "progression": "PFS", "recurrence": "RFS", "relapse": "RFS"}
+_EVENT_WORD_RE = regex.compile(r"(?i:death|mortality|dying|progression|recurrence|relapse)(?![\w-])")
+_FOR_EVENT_BEFORE_RE = regex.compile(
+    r"(?<![\w-])(?i:for|of)\s+(?:the\s+)?(?:(?i:disease|cancer|tumou?r)\s+)?(?P<what>[A-Za-z][^,;:()\[\]\d]{0,40}?)\s*[,:]?\s*(?:(?i:was|it\s+was)\s+)?$"
+)
+_FOR_EVENT_AFTER_RE = regex.compile(r"\s*[)\]]?\s*,?\s*(?i:for|of)\s+(?:the\s+)?(?:(?i:disease|cancer|tumou?r)\s+)?")
 _INTERVAL_AFTER_RE = regex.compile(
     r"\s*(?:[,;:]\s*|[(\[]\s*)(?:" + CI_LABEL + r"\s*[,:=]?\s*[\[(]?\s*)?"
     r"(?P<lo>" + NUM + r")\s*(?:" + DASH + r"|;|,)\s*(?P<hi>" + NUM + r")"
@@ -218,6 +223,8 @@ class _HRSentence:
         found: list[tuple[int, int, dict[str, Any], tuple[int, int]]] = []
         taken: set[int] = set()
         for cs, ce in self.hr_cues:
+            if self._planned(cs):
+                continue  # `assuming a hazard ratio of 0.70, 420 events were needed`
             for m in NUM_RE.finditer(t, ce, min(self.end, ce + 90)):
                 gap = t[ce : m.start()]
                 if _rx(r"\d").search(gap) or ";" in gap or _GAP_BAD_RE.search(gap) or _OTHER_RATIO_RE.search(gap):
@@ -237,7 +244,7 @@ class _HRSentence:
             if m.start() in taken or self.reserved_at(m.start()):
                 continue
             cue = self._nearest_ratio_cue(m.start())
-            if cue is None or cue[0] != "hr":
+            if cue is None or cue[0] != "hr" or self._planned(cue[1][0]):
                 continue
             iv = _INTERVAL_AFTER_RE.match(t, m.end(), self.end)
             if not iv or not is_value(m.group(1)) or parse_bounds(iv.group("lo"), iv.group("hi")) is None:
@@ -270,6 +277,12 @@ class _HRSentence:
                 kept.append(HazardRatio(s, e, t[s:e], attrs))
             previous_end = e
         return kept
+
+    def _planned(self, cue_start: int) -> bool:
+        """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
+        the sentence start or the last `;` to the cue, says so (`with 80% power to detect an HR of`)."""
+        lo = max(self.start, self._last_semicolon(self.start, cue_start) + 1)
+        return _hr_events()["planned"].search(self.text, lo, cue_start) is not None
 
     def _survival_event(self, cue: tuple[int, int], previous_end: int, value_start: int, attrs: dict[str, Any]) -> bool:
         """Is this ratio for death or a survival endpoint? The ratio's own clause decides (from
@@ -307,7 +320,7 @@ class _HRSentence:
         p = self._p_value(m.start(), after, cue)
         if p:
             attrs["p"] = p
-        endpoint = self._endpoint(cue)
+        endpoint = self._endpoint_at_value(m.start(), after, cue) or self._endpoint(cue)
         if endpoint:
             attrs["endpoint"] = endpoint
             if "p" not in attrs:
@@ -339,11 +352,38 @@ class _HRSentence:
             return t[ps:pe]
         return None
 
+    def _endpoint_at_value(self, value_start: int, after: int, cue: tuple[int, int]) -> str | None:
+        """The endpoint written at the ratio itself: `and for progression 0.62 (...)` before an
+        unlabelled ratio, `0.59 (0.48-0.72) for PFS` after any ratio and its interval."""
+        t = self.text
+        if value_start > cue[1] + 1:  # not the cue's own number: `... and for progression 0.62`
+            before = _FOR_EVENT_BEFORE_RE.search(t, max(self.start, value_start - 60), value_start)
+            named = self._event_endpoint(before.start("what"), before.end("what")) if before else None
+            if named:
+                return named
+        after_m = _FOR_EVENT_AFTER_RE.match(t, after, self.end)
+        if after_m:
+            return self._event_endpoint(after_m.end())
+        return None
+
+    def _event_endpoint(self, pos: int, end: int | None = None) -> str | None:
+        """The endpoint of the event or endpoint phrase starting at `pos` (`death`, `progression`,
+        `OS`); with `end`, the phrase must end there."""
+        word = _EVENT_WORD_RE.match(self.text, pos, self.end)
+        if word and (end is None or word.end() == end):
+            return _WHAT_ENDPOINT[word.group().lower()]
+        i = bisect_left(self._cue_starts, pos)
+        if i < len(self.cues) and self.cues[i].start == pos and self.cues[i].kind == "endpoint":
+            if end is None or self.cues[i].end == end:
+                return self.cues[i].endpoint
+        return None
+
     def _endpoint(self, cue: tuple[int, int]) -> str | None:
         t = self.text
         cs, ce = cue
-        if _rx(r"(?i)death|mortality|dying").search(t, cs, ce):
-            return "OS"  # `risk ratio for death`
+        event = _rx(r"(?i)progression|recurrence|relapse|death|mortality|dying").search(t, cs, ce)
+        if event:  # `risk ratio for death`, `relative risk of progression or death`
+            return _WHAT_ENDPOINT.get(event.group().lower(), "OS")
         what = _FOR_WHAT_RE.match(t, ce, self.end)
         if what:
             key = what.group("what").lower().split()
@@ -403,6 +443,9 @@ def _hr_events() -> dict[str, Any]:
             name: regex.compile("|".join(f"(?:{p})" for p in groups[name]), regex.IGNORECASE)
             for name in ("death", "cause_specific_death", "composite", "non_survival")
         }
+        _HR_EVENTS["planned"] = regex.compile(
+            r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in groups["planned"]) + r")(?![\w-])", regex.IGNORECASE
+        )
     return _HR_EVENTS
 
 

@@ -55,7 +55,7 @@ def _check_pattern(pattern: Any, where: str) -> None:
 
 _TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units",
              "hazard_ratio_events"}
-HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival")
+HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival", "planned")
 
 
 def validate_terms(data: Any) -> dict[str, Any]:

@@ -182,6 +182,7 @@ class _HRSentence:
         self._stop_starts = [a for a, _ in stops]
         self._stop_ends = [b for _, b in stops]
         self._bracket_table: tuple[list[int], list[int]] | None = None
+        self._planned_ends: list[int] | None = None
         self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
         self._found_ends: list[int] = []
 
@@ -281,8 +282,11 @@ class _HRSentence:
     def _planned(self, cue_start: int) -> bool:
         """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
         the sentence start or the last `;` to the cue, says so (`with 80% power to detect an HR of`)."""
+        if self._planned_ends is None:  # the markers of the sentence, found once
+            self._planned_ends = [m.end() for m in _hr_events()["planned"].finditer(self.text, self.start, self.end)]
         lo = max(self.start, self._last_semicolon(self.start, cue_start) + 1)
-        return _hr_events()["planned"].search(self.text, lo, cue_start) is not None
+        k = bisect_right(self._planned_ends, cue_start) - 1  # the last marker ending before the cue
+        return k >= 0 and self._planned_ends[k] - 1 >= lo
 
     def _survival_event(self, cue: tuple[int, int], previous_end: int, value_start: int, attrs: dict[str, Any]) -> bool:
         """Is this ratio for death or a survival endpoint? The ratio's own clause decides (from
@@ -362,21 +366,16 @@ class _HRSentence:
             if named:
                 return named
         after_m = _FOR_EVENT_AFTER_RE.match(t, after, self.end)
-        if after_m:
-            return self._event_endpoint(after_m.end())
-        return None
+        return self._event_endpoint(after_m.end()) if after_m else None
 
     def _event_endpoint(self, pos: int, end: int | None = None) -> str | None:
-        """The endpoint of the event or endpoint phrase starting at `pos` (`death`, `progression`,
-        `OS`); with `end`, the phrase must end there."""
+        """The endpoint of the event or endpoint phrase at [pos, end) (`death`, `OS`); end open when None."""
         word = _EVENT_WORD_RE.match(self.text, pos, self.end)
         if word and (end is None or word.end() == end):
             return _WHAT_ENDPOINT[word.group().lower()]
         i = bisect_left(self._cue_starts, pos)
-        if i < len(self.cues) and self.cues[i].start == pos and self.cues[i].kind == "endpoint":
-            if end is None or self.cues[i].end == end:
-                return self.cues[i].endpoint
-        return None
+        ok = i < len(self.cues) and self.cues[i].start == pos and self.cues[i].kind == "endpoint"
+        return self.cues[i].endpoint if ok and (end is None or self.cues[i].end == end) else None
 
     def _endpoint(self, cue: tuple[int, int]) -> str | None:
         t = self.text

@@ -13,13 +13,17 @@ a per-day part written with the unit belongs to it (`350 mg/m2 per day` -> `mg/m
 a drug name between number and count unit stays out (`2 x 10^12 rAd-p53 units` ->
 `2 x 10^12`). Concentrations (`ng/mL`, `mg/dL`) never match because a unit followed by a
 further `/unit` the table does not know is rejected.
+
+The unit table and number patterns live in pipeline.components.dose_units, the linking of
+a dose to its drug in pipeline.components.dose_linking; every step is linear in the text
+(a run of numbers is read once, drugs and doses are found by binary search).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bisect import bisect_left
+from dataclasses import dataclass, replace
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import regex
@@ -28,9 +32,17 @@ from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401
 from pipeline._extensions import ENTITIES_KEY
-from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict
-
-UNITS_FILE = "dose_units.json"
+from pipeline.components.dose_linking import DrugIndex, combination_drug, link_drug, listed_drugs
+from pipeline.components.dose_units import (  # noqa: F401  (load_units, parse_number: the public API)
+    NUMBER_RE,
+    NUMBERS_RE,
+    RANGE_JOINERS,
+    UNITS_FILE,
+    UnitTable,
+    load_units,
+    parse_number,
+)
+from pipeline.datafiles import DATA_DIR
 
 
 @dataclass(frozen=True)
@@ -47,7 +59,7 @@ class DoseMention:
     low: float | None = None
     high: float | None = None
     values: tuple[float, ...] | None = None
-    combo: int | None = None  # position in a fixed combination `400/12 µg` (0 = first drug)
+    combo: Any = None  # position in a fixed combination `400/12 µg` (0 = first drug), or the DRUG span of a `respectively` list
 
     def attrs(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -67,114 +79,15 @@ def _tidy(x: float | None) -> float | int | None:
     return int(x) if float(x).is_integer() and abs(x) < 1e15 else x
 
 
-@dataclass(frozen=True)
-class UnitTable:
-    forms: dict[str, tuple[str, str]]  # form as written -> (normalised unit, kind)
-    per_time: dict[str, str]  # form -> suffix
-    count_units: frozenset[str]
-    not_dose_before: frozenset[str]
-    not_dose_right_after: frozenset[str]
-    pattern: Any  # compiled regex
-    combination: Any = None  # compiled regex for fixed combinations `400/12 µg`
-
-
-@lru_cache(maxsize=4)
-def load_units(path: str = str(DATA_DIR / UNITS_FILE)) -> UnitTable:
-    data = load_json_strict(Path(path))
-    name = Path(path).name
-    check_keys(data, {"units", "per_time", "count_units", "not_dose_before", "not_dose_right_after"}, {"comment"}, name)
-    forms: dict[str, tuple[str, str]] = {}
-    for i, rec in enumerate(data["units"]):
-        check_keys(rec, {"unit", "kind", "forms"}, set(), f"{name} units[{i}]")
-        if rec["kind"] not in {"drug", "radiation", "radioactivity"}:
-            raise DataFileError(f"{name} units[{i}]: unknown kind {rec['kind']!r}")
-        for form in rec["forms"]:
-            if form in forms:
-                raise DataFileError(f"{name}: unit form {form!r} listed twice")
-            forms[form] = (rec["unit"], rec["kind"])
-            if "-" in form:  # `mg m-2` is also printed with a true minus sign (U+2212)
-                forms.setdefault(form.replace("-", "\u2212"), (rec["unit"], rec["kind"]))
-    per_time: dict[str, str] = {}
-    for i, rec in enumerate(data["per_time"]):
-        check_keys(rec, {"suffix", "forms"}, set(), f"{name} per_time[{i}]")
-        for form in rec["forms"]:
-            if form in per_time:
-                raise DataFileError(f"{name}: per-time form {form!r} listed twice")
-            per_time[form] = rec["suffix"]
-            if "-" in form:
-                per_time.setdefault(form.replace("-", "\u2212"), rec["suffix"])
-    known_units = {u for u, _ in forms.values()}
-    for u in data["count_units"]:
-        if u not in known_units:
-            raise DataFileError(f"{name}: count unit {u!r} is not a unit of the table")
-
-    count_forms = [f for f, (u, _k) in forms.items() if u in set(data["count_units"])]
-
-    def alternation(items) -> str:
-        return "|".join(regex.escape(f) for f in sorted(items, key=len, reverse=True))
-
-    pattern = regex.compile(
-        rf"""
-        (?<![\w.,/^])                                    # not inside a word or number
-        (?P<numbers>{NUMBERS})
-        (?:
-          (?P<name>\s+[A-Za-z][\w-]*\w)\s(?P<cunit>{alternation(count_forms)})  # `rAd-p53 units`
-          |\s?(?P<unit>{alternation(forms)})
-        )
-        (?P<per>{alternation(per_time)})?
-        (?![\w%])                                        # the unit ends here
-        (?!/\s?(?:{CONCENTRATION_DENOMINATORS})\b)       # ... and is not a concentration (ng/mL)
-        """,
-        regex.VERBOSE,
-    )
-    combination = regex.compile(
-        rf"(?<![\w.,/^])(?P<a>\d+(?:[.,]\d+)?)\s?/\s?(?P<b>\d+(?:[.,]\d+)?)\s?(?P<unit>{alternation(forms)})(?![\w%/])"
-    )
-    return UnitTable(
-        forms,
-        per_time,
-        frozenset(data["count_units"]),
-        frozenset(w.lower() for w in data["not_dose_before"]),
-        frozenset(w.lower() for w in data["not_dose_right_after"]),
-        pattern,
-        combination,
-    )
-
-
-# what follows "unit/" in a concentration or rate (`ng/mL`, `mg/dL`, `mmol/L`); a drug name
-# after the slash (`400 µg/formoterol 12 µg`) does not make the dose a concentration
-CONCENTRATION_DENOMINATORS = (
-    r"[mµμnpd]?[Ll]|dl|dL|ml|mL|[mµμ]?mol|kg|g|h|hr|hrs|hour|hours|min|minute|minutes|day|days|d|wk|week|weeks|"
-    r"month|months|m2|m²|cycle|cycles|dose|doses|fraction|fractions|fx|s|sec|cell|cells|tablet|tablets|puff|puffs"
-)
-
-# a number: 1,000 / 2.5 / 8,5 (European decimal) / 2 x 10^12 / 2 × 10(12) / 10^9
-NUMBER = r"(?:\d+(?:[.,]\d+)*(?:\s?[x×]\s?10\s?(?:\^\s?\d+|\(\d+\)|[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\d+))?)"
-NUMBERS = rf"{NUMBER}(?:(?:\s?(?:-|–|—|to)\s?|,\s?(?:or\s|and\s)?|\s(?:or|and|and/or)\s){NUMBER})*"
-JOINER_RE = regex.compile(r"\s?(-|–|—|\bto\b)\s?|,\s?(?:or\s|and\s)?|\s(?:or|and|and/or)\s")
-NUMBER_RE = regex.compile(NUMBER)
-RANGE_JOINERS = frozenset({"-", "–", "—", "to"})
-SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")
-
-
-def parse_number(text: str) -> float:
-    """`1,000` -> 1000; `8,5` -> 8.5; `2 x 10^12` -> 2e12."""
-    text = text.strip()
-    m = regex.match(r"(\d+(?:[.,]\d+)*)\s?(?:[x×]\s?10\s?(?:\^\s?(\d+)|\((\d+)\)|([⁰¹²³⁴⁵⁶⁷⁸⁹]+)|(\d+)))?$", text)
-    if not m:
-        raise ValueError(f"not a number: {text!r}")
-    mantissa = m.group(1)
-    if "," in mantissa:
-        groups = mantissa.split(",")
-        if all(len(g) == 3 for g in groups[1:]) and "." not in mantissa:
-            mantissa = mantissa.replace(",", "")  # thousands separators
-        else:
-            mantissa = mantissa.replace(",", ".")  # European decimal comma
-    value = float(mantissa)
-    exp = m.group(2) or m.group(3) or (m.group(4).translate(SUPERSCRIPTS) if m.group(4) else None) or m.group(5)
-    if exp is not None:
-        value *= 10 ** int(exp)
-    return value
+# helper patterns, compiled once (the regex module's own cache lookup costs more than these matches)
+_CLAUSE_BREAK_RE = regex.compile(r"[;)\]]|\.\s")
+_WORD_RE = regex.compile(r"[A-Za-z][\w-]*")
+# a number that is not part of a word (`IC50`, `VO2` keep theirs)
+_STANDALONE_NUMBER_RE = regex.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
+_SMALL_WORD_RE = regex.compile(r"\s+(?:or|and|to|of|per|x|in|the|a|an)", regex.I)
+_DAY_NUMBER_RE = regex.compile(r"\s?\d")
+_PER_AMOUNT_RE = regex.compile(r"/\s?\d")
+_SLASH_AFTER_RE = regex.compile(r"\s?/\s?\d|\s?/\s?[A-Za-z]")
 
 
 def _split_numbers(numbers: str) -> tuple[list[str], list[str]]:
@@ -190,53 +103,91 @@ def _split_numbers(numbers: str) -> tuple[list[str], list[str]]:
     return nums, joins
 
 
+_BARE_COMMA_END_RE = regex.compile(r",\s?[\d.,]+$")  # the run's last joiner is a bare comma
+_LAST_TO_RE = regex.compile(r"(?r)\sto[^\s]*")
+
+
+def _run_before_to(text: str, run: Any, table: UnitTable) -> tuple[Any, Any]:
+    """The one shorter run a unit can follow: `1 to5a units` reads `to5a` as a product name
+    before a count unit (as `2 x 10^12 rAd-p53 units` does), which needs white space before
+    `to` and none from there to the end of the run."""
+    last = _LAST_TO_RE.search(text, run.start(), run.end())
+    if last is None or last.end() != run.end():
+        return run, None
+    m = table.tail.match(text, last.start())
+    if m is None or not m.group("name"):
+        return run, None
+    return NUMBERS_RE.match(text, run.start(), last.start()), m
+
+
 def _not_a_dose(text: str, start: int, table: UnitTable) -> bool:
-    """A measurement word among the 3 words before the number, or right before it."""
-    window = regex.split(r"[;)\]]|\.\s", text[max(0, start - 40) : start])[-1]
-    before = regex.findall(r"[A-Za-z][\w-]*", window)[-3:]
+    """A measurement word among the 3 words before the number, or right before it. Only the
+    words after the last number before it count: a measurement word governs the number that
+    follows it (`carboplatin AUC 6 and paclitaxel 175 mg/m2`: AUC is 6's, not 175's)."""
+    window = _CLAUSE_BREAK_RE.split(text[max(0, start - 40) : start])[-1]
+    window = _STANDALONE_NUMBER_RE.split(window)[-1]
+    before = _WORD_RE.findall(window)[-3:]
     if any(w.lower() in table.not_dose_before for w in before):
         return True
-    return bool(before) and before[-1].lower() in table.not_dose_right_after and regex.search(r"[A-Za-z]\s*$", text[:start]) is not None
+    return bool(before) and before[-1].lower() in table.not_dose_right_after and _LETTER_BEFORE_RE.match(text, 0, start) is not None
+
+
+# a letter, then only white space, right before a position (matched backwards from it: the
+# work is the white space read, not the whole text before the number)
+_LETTER_BEFORE_RE = regex.compile(r"(?r)[A-Za-z]\s*")
 
 
 def find_doses(text: str, units_path: str = str(DATA_DIR / UNITS_FILE)) -> list[DoseMention]:
     """Every dose ("number(s) + unit") in a text, in order of appearance."""
     table = load_units(units_path)
     out: list[DoseMention] = []
-    for m in table.pattern.finditer(text):
+    pos = 0
+    while True:
+        run = NUMBERS_RE.search(text, pos)
+        if run is None:
+            break
+        m = table.tail.match(text, run.end())
+        if m is None:
+            run, m = _run_before_to(text, run, table)
+        if m is None:
+            pos = run.end()  # no number inside this run starts a dose either (same end, no unit)
+            continue
+        pos = m.end()
         unit_text = m.group("unit") or m.group("cunit")
         unit, kind = table.forms[unit_text]
-        if m.group("name") and regex.fullmatch(r"\s+(?:or|and|to|of|per|x|in|the|a|an)", m.group("name"), flags=regex.I):
+        if m.group("name") and _SMALL_WORD_RE.fullmatch(m.group("name")):
             continue
-        if _not_a_dose(text, m.start(), table):
-            continue
+        if _not_a_dose(text, run.start(), table) and not _BARE_COMMA_END_RE.search(run.group()):
+            continue  # (a run ending in a bare comma list is checked where its dose starts, below)
         per = m.group("per")
         unit_end = m.end("unit") if m.group("unit") else m.end("cunit")
         tail = text[m.end() : m.end() + 3]
-        if per and regex.match(r"\s?\d", tail) and per.strip() in {"day", "d", "d-1"}:
+        if per and _DAY_NUMBER_RE.match(tail) and per.strip() in {"day", "d", "d-1"}:
             # `240 mg m-2 day 1`: the day number is schedule; give the unit back its plain form
             per = None
             tail = text[unit_end : unit_end + 3]
-        if regex.match(r"/\s?\d", tail) and kind != "radiation":
+        if _PER_AMOUNT_RE.match(tail) and kind != "radiation":
             continue  # `250 mg/5 mL`: a concentration; `20 Gy/5 fractions` stays
         if per:
             unit = unit + table.per_time[per]
             unit_text = unit_text + per
-        numbers = m.group("numbers")
+        numbers = run.group()
         nums, joins = _split_numbers(numbers)
         try:
             parsed = [parse_number(n) for n in nums]
         except ValueError:
             continue
-        start = m.start("numbers")
+        start = run.start()
         if "," in joins and joins[-1] == ",":
             # `in 2012, 50 mg`: a bare comma list is only a list of doses when it ends in or/and
             cut = len(joins) - joins[::-1].index(",")
             start += numbers.index(nums[cut], len(",".join(nums[:cut])))
             nums, joins, parsed = nums[cut:], joins[cut:], parsed[cut:]
+        if start != run.start() and _not_a_dose(text, start, table):
+            continue  # `carboplatin AUC 5, 500 mg/m2 pemetrexed`: AUC is 5's
         end = m.end("per") if per else unit_end
         if m.group("name"):
-            end = m.end("numbers")  # `2 x 10^12 rAd-p53 units` -> `2 x 10^12`
+            end = run.end()  # `2 x 10^12 rAd-p53 units` -> `2 x 10^12`
         kwargs: dict[str, Any] = {}
         if len(parsed) == 1:
             kwargs["value"] = parsed[0]
@@ -268,12 +219,14 @@ def _combination_doses(text: str, table: UnitTable, found: list[DoseMention]) ->
     number alone (`400`) and the second with the shared unit (`12 µg`), as the project's
     decided cases say (docs/annotation-guidelines.md)."""
     out = []
+    starts = [d.start for d in found]  # found: in order, never overlapping
     for m in table.combination.finditer(text):
-        if any(d.start < m.end() and m.start() < d.end for d in found) or _not_a_dose(text, m.start(), table):
+        i = bisect_left(starts, m.end()) - 1
+        if (i >= 0 and found[i].end > m.start()) or _not_a_dose(text, m.start(), table):
             continue
         if not COMBINATION_NAMES_RE.search(text[max(0, m.start() - 80):m.start()]):
             continue  # no `drug/drug` pair before the numbers: `in 2012/13 mg` is not a combination
-        if regex.match(r"\s?/\s?\d|\s?/\s?[A-Za-z]", text[m.end():m.end() + 3]):
+        if _SLASH_AFTER_RE.match(text[m.end():m.end() + 3]):
             continue  # `250/5 mg/mL`-like concentrations
         unit_text = m.group("unit")
         unit, kind = table.forms[unit_text]
@@ -287,74 +240,6 @@ def _combination_doses(text: str, table: UnitTable, found: list[DoseMention]) ->
         out.append(DoseMention(m.start("b"), m.end("unit"), text[m.start("b"):m.end("unit")], unit, unit_text, kind,
                                value=second, combo=1))
     return out
-
-
-# ---------------------------------------------------------------------------------------
-# linking a dose to its drug
-
-# tokens that may stand between a drug and its dose ("oxaliplatin (85 mg/m2)", "melphalan at 1.5 mg/kg")
-ADJACENT_BEFORE = frozenset({"(", "[", ",", ":", "at", "=", "of", "a", "dose", "doses", "dosage", "dosed", "given", "was", "were"})
-ADJACENT_AFTER = frozenset({"of", ")", "]"})
-
-
-def link_drug(doc: Doc, dose: Span, drugs: list[Span], doses: list[Span], linked: dict[int, Span | None] | None = None) -> Span | None:
-    """The DRUG span a dose is given of, within the dose's sentence, or None.
-
-    A drug right before the dose (`oxaliplatin 85 mg/m2`, `oxaliplatin (85 mg/m2)`) wins,
-    then one right after it (`1 mg tumor necrosis factor`, `1 mg of melphalan`), then the
-    nearest earlier drug with no other dose in between (`oxaliplatin at a dose of 85 mg/m2`).
-    """
-    sent_start, sent_end = _sentence_bounds(doc, dose)
-    before = [d for d in drugs if sent_start <= d.start and d.end <= dose.start]
-    after = [d for d in drugs if dose.end <= d.start and d.end <= sent_end]
-    prev = before[-1] if before else None
-    nxt = after[0] if after else None
-    if prev is not None and _gap_ok(doc, prev.end, dose.start, ADJACENT_BEFORE | {")"}):
-        return _long_form_of(doc, prev, before)
-    if nxt is not None and _gap_ok(doc, dose.end, nxt.start, ADJACENT_AFTER):
-        return nxt
-    if prev is not None and dose.start - prev.end <= 40:
-        between = [o for o in doses if prev.end <= o.start and o.end <= dose.start]
-        if not between and dose.start - prev.end > 20:
-            return None
-        # `TMZ 200 mg/m2/day ..., or 150 mg/m2/day`: earlier doses of the same drug do not block
-        if all(linked is not None and linked.get(o.start) is not None and linked[o.start].text == prev.text for o in between):
-            return prev
-    return None
-
-
-def combination_drug(doc: Doc, dose: Span, drugs: list[Span], position: int) -> Span | None:
-    """The drug of one dose of a fixed combination: `aclidinium/formoterol 400/12 µg` gives
-    400 to aclidinium and 12 µg to formoterol (the pair written right before the numbers)."""
-    sent_start, _ = _sentence_bounds(doc, dose)
-    before = [d for d in drugs if sent_start <= d.start and d.end <= dose.start]
-    for first, second in zip(before, before[1:]):
-        joined = [t.text for t in doc[first.end:second.start] if not t.is_space]
-        numbers_start = dose.start if position == 0 else dose.start - 2
-        if joined in (["/"], ["+"], ["-"]) and _gap_ok(doc, second.end, numbers_start, ADJACENT_BEFORE | {")"}):
-            return (first, second)[position]
-    return None
-
-
-def _long_form_of(doc: Doc, drug: Span, before: list[Span]) -> Span:
-    """`epirubicin (E) 90 mg/m2`: the dose goes to the name the bracket defines."""
-    if drug.start >= 2 and doc[drug.start - 1].text == "(" and drug.end < len(doc) and doc[drug.end].text == ")":
-        named = [d for d in before if d.end in (drug.start - 1, drug.start - 2) and d._.attrs.get("norm") == drug._.attrs.get("norm")]
-        if named:
-            return named[-1]
-    return drug
-
-
-def _gap_ok(doc: Doc, a: int, b: int, allowed: frozenset[str]) -> bool:
-    words = [t for t in doc[a:b] if not t.is_space]
-    return len(words) <= 4 and all(t.lower_ in allowed for t in words)
-
-
-def _sentence_bounds(doc: Doc, span: Span) -> tuple[int, int]:
-    if doc.has_annotation("SENT_START"):
-        sent = doc[span.start].sent
-        return sent.start, sent.end
-    return 0, len(doc)
 
 
 @Language.factory(
@@ -376,21 +261,27 @@ class DoseTagger:
     def __call__(self, doc: Doc) -> Doc:
         entities = list(doc.spans[ENTITIES_KEY]) if ENTITIES_KEY in doc.spans else []
         drugs = sorted((s for s in entities if s.label_ == "DRUG"), key=lambda s: s.start)
+        index = DrugIndex(doc, drugs)
         new: list[tuple[Span, DoseMention]] = []
         for mention in find_doses(doc.text, self.units):
             span = doc.char_span(mention.start, mention.end, label="DOSE", alignment_mode="strict")
-            if span is None or any(s.start < span.end and span.start < s.end for s in drugs):
+            if span is None or index.overlaps(span):
                 continue
             new.append((span, mention))
+        if self.link_drugs:
+            new = self._split_respectively(doc, index, new)
         dose_spans = [s for s, _ in new]
+        dose_starts = [s.start for s in dose_spans]
         linked: dict[int, Span | None] = {}
         for span, mention in new:
             attrs = mention.attrs()
             drug = None
-            if self.link_drugs and mention.combo is not None:
-                drug = combination_drug(doc, span, drugs, mention.combo)
+            if isinstance(mention.combo, Span):  # one dose of a `respectively` list: its drug is known
+                drug = mention.combo
+            elif self.link_drugs and mention.combo is not None:
+                drug = combination_drug(index, span, mention.combo)
             if self.link_drugs and drug is None and mention.kind != "radiation":
-                drug = link_drug(doc, span, drugs, dose_spans, linked)
+                drug = link_drug(index, span, dose_starts, dose_spans, linked)
             if drug is not None:
                 attrs["drug"] = drug.text
             linked[span.start] = drug
@@ -398,6 +289,60 @@ class DoseTagger:
             entities.append(span)
         doc.spans[ENTITIES_KEY] = entities
         return doc
+
+    @staticmethod
+    def _split_respectively(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+        """`docetaxel and cisplatin at 75 and 75 mg/m2, respectively`: one dose per listed drug,
+        each number its own span and only the last with the shared unit (as `400/12 µg` of a
+        fixed combination). Values of one drug (`irinotecan at 60, 80 and 100 mg/m2,
+        respectively, in cohorts 1-3`) stay one span of alternatives."""
+        found = _assign_listed_doses(doc, index, found)
+        out: list[tuple[Span, DoseMention]] = []
+        for span, mention in found:
+            drugs = None
+            if mention.values is not None and _RESPECTIVELY_RE.match(doc.text, mention.end):
+                drugs = listed_drugs(index, span, len(mention.values))
+            if not drugs:
+                out.append((span, mention))
+                continue
+            # the numbers of the list (the unit may hold digits of its own: `mg/m2`)
+            numbers = list(NUMBER_RE.finditer(doc.text, mention.start, mention.end))[: len(mention.values)]
+            pieces = []
+            for k, (m, value, drug) in enumerate(zip(numbers, mention.values, drugs)):
+                end = mention.end if k == len(numbers) - 1 else m.end()
+                piece = doc.char_span(m.start(), end, label="DOSE", alignment_mode="strict")
+                if piece is None:
+                    break
+                pieces.append((piece, DoseMention(m.start(), end, doc.text[m.start():end], mention.unit, mention.unit_text,
+                                                  mention.kind, value=value, combo=drug)))
+            out.extend(pieces if len(pieces) == len(numbers) == len(drugs) else [(span, mention)])
+        return out
+
+
+_DOSE_LIST_JOINER_RE = regex.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
+
+
+def _assign_listed_doses(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+    """`gemcitabine and capecitabine at 1000 mg/m2 and 1660 mg/m2/day, respectively`: doses
+    with their own units written as one list closed by `respectively` go to the listed drugs
+    in order (each dose is looked at once: the lists are read left to right)."""
+    out = list(found)
+    i = 0
+    while i < len(out):
+        j = i
+        while j + 1 < len(out) and _DOSE_LIST_JOINER_RE.fullmatch(doc.text, out[j][1].end, out[j + 1][1].start):
+            j += 1
+        if j > i and _RESPECTIVELY_RE.match(doc.text, out[j][1].end) and all(m.values is None and m.combo is None for _, m in out[i : j + 1]):
+            drugs = listed_drugs(index, out[i][0], j - i + 1)
+            if drugs:
+                for k, drug in zip(range(i, j + 1), drugs):
+                    span, m = out[k]
+                    out[k] = (span, replace(m, combo=drug))
+        i = j + 1
+    return out
+
+
+_RESPECTIVELY_RE = regex.compile(r"\s*,?\s*respectively\b", regex.IGNORECASE)
 
 
 @lru_cache(maxsize=1)

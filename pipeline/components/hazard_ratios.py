@@ -22,6 +22,7 @@ The pure function is `find_hazard_ratios(text, sentences)`:
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from typing import Any
 
@@ -30,22 +31,22 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
-from pipeline.components.survival import (
+from pipeline.components.sentences import bounded_sentences, split_sentences
+from pipeline.components.stat_patterns import (
     CI_LABEL,
     CI_RE,
     DASH,
     NUM,
     NUM_RE,
     P_RE,
-    Cue,
+    Stretches,
     _rx,
-    add_entity_spans,
-    doc_sentences,
-    lexicon,
-    load_terms,
+    is_value,
+    parse_bounds,
     parse_number,
-    split_sentences,
 )
+from pipeline.components.survival import add_entity_spans, doc_sentences
+from pipeline.components.survival_terms import Cue, lexicon, load_terms
 
 
 @dataclass(frozen=True)
@@ -61,7 +62,7 @@ class HazardRatio:
 
 _HR_CUE_RE = regex.compile(
     r"(?<![\w-])(?:(?i:(?:(?:un)?adjusted|stratified|pooled|multivariate|univariate|multivariable|univariable|overall)\s+)?(?i:hazard\s+ra(?:ti|di)os?)"
-    r"|(?-i:a?HRs?)(?![+])|(?i:(?:risk|rate)\s+ratios?\s+(?:for|of)\s+(?:death|mortality|dying))|(?i:relative\s+risks?\s+of\s+(?:death|mortality|dying)))(?![\w-])"
+    r"|(?-i:a?HRs?)(?![+])|(?i:(?:(?:risk|rate)\s+ratios?|relative\s+risks?)\s+(?:for|of)\s+(?:the\s+)?(?:death|mortality|dying|(?:disease\s+)?(?:progression|recurrence|relapse)\s+or\s+death)))(?![\w-])"
 )
 _OTHER_RATIO_RE = regex.compile(
     r"(?<![\w-])(?:(?i:odds\s+ratios?|relative\s+risks?|risk\s+ratios?|rate\s+ratios?|incidence\s+rate\s+ratios?)|(?-i:ORs?|RRs?|IRRs?|aORs?))(?![\w-])"
@@ -81,6 +82,11 @@ _FOR_WHAT_RE = regex.compile(
     r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of)\s+(?:the\s+)?(?:risk\s+of\s+)?(?P<what>death|mortality|dying|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|(?:disease\s+)?(?:recurrence|relapse)(?:\s+or\s+death)?)",
 )
 _WHAT_ENDPOINT = {"death": "OS", "mortality": "OS", "dying": "OS", "progression": "PFS", "recurrence": "RFS", "relapse": "RFS"}
+_EVENT_WORD_RE = regex.compile(r"(?i:death|mortality|dying|progression|recurrence|relapse)(?![\w-])")
+_FOR_EVENT_BEFORE_RE = regex.compile(
+    r"(?<![\w-])(?i:for|of)\s+(?:the\s+)?(?:(?i:disease|cancer|tumou?r)\s+)?(?P<what>[A-Za-z][^,;:()\[\]\d]{0,40}?)\s*[,:]?\s*(?:(?i:was|it\s+was)\s+)?$"
+)
+_FOR_EVENT_AFTER_RE = regex.compile(r"\s*[)\]]?\s*,?\s*(?i:for|of)\s+(?:the\s+)?(?:(?i:disease|cancer|tumou?r)\s+)?")
 _INTERVAL_AFTER_RE = regex.compile(
     r"\s*(?:[,;:]\s*|[(\[]\s*)(?:" + CI_LABEL + r"\s*[,:=]?\s*[\[(]?\s*)?"
     r"(?P<lo>" + NUM + r")\s*(?:" + DASH + r"|;|,)\s*(?P<hi>" + NUM + r")"
@@ -91,73 +97,135 @@ _UNIT_AFTER_RE = _NOT_RATIO_AFTER_RE
 
 def _plausible(raw: str, highest: float) -> bool:
     """A ratio is positive and not huge; a bare integer ratio (`HR 2`) is small."""
+    if not is_value(raw):
+        return False
     value = parse_number(raw)
     if value <= 0 or value > highest:
         return False
     return not isinstance(value, int) or value <= 10
 
 
-def _endpoint_before(cues: list[Cue], pos: int, lo: int) -> str | None:
-    """The endpoint of the nearest endpoint phrase inside [lo, pos).
-
-    Blockers (follow-up, response, ...) do not stop the search here: a hazard ratio is a
-    time-to-event comparison, so the endpoint in front of it is the one it compares."""
-    best = None
-    for cue in cues:
-        if lo <= cue.start and cue.end <= pos and cue.kind == "endpoint":
-            best = cue
-    return best.endpoint if best is not None else None
-
-
-def _enclosure(text: str, pos: int, lo: int, hi: int) -> tuple[int, int]:
-    """The innermost bracket around `pos` within [lo, hi), or the whole stretch."""
-    depth = 0
-    start = lo
-    for i in range(pos - 1, lo - 1, -1):
-        c = text[i]
-        if c in ")]":
-            depth += 1
-        elif c in "([":
-            if depth == 0:
-                start = i + 1
-                break
-            depth -= 1
-    depth = 0
-    end = hi
-    for i in range(pos, hi):
+def _brackets(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """For every position p of [lo, hi]: where the innermost bracket open at p starts (after
+    the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the first `)` or
+    `]` in [p, hi) not closed by an opener after p, else hi). One pass each way: what
+    `_enclosure` reads for all positions (it used to scan the sentence for each ratio)."""
+    opens: list[int] = []
+    starts = [lo] * (hi - lo + 1)
+    for i in range(lo, hi):
+        starts[i - lo] = opens[-1] + 1 if opens else lo
         c = text[i]
         if c in "([":
-            depth += 1
-        elif c in ")]":
-            if depth == 0:
-                end = i
-                break
-            depth -= 1
-    return start, end
+            opens.append(i)
+        elif c in ")]" and opens:
+            opens.pop()
+    starts[hi - lo] = opens[-1] + 1 if opens else lo
+    closes: list[int] = []
+    ends = [hi] * (hi - lo + 1)
+    for i in range(hi - 1, lo - 1, -1):
+        c = text[i]
+        if c in ")]":
+            closes.append(i)
+        elif c in "([" and closes:
+            closes.pop()
+        ends[i - lo] = closes[-1] if closes else hi
+    return starts, ends
+
+
+_STOP_BEFORE_P_RE = regex.compile(r"(?<![\d.,·])\d+(?:[.,·]\d+)?\s*(?:%|months?)")
+_ENDPOINT_P_OPEN_RE = regex.compile(r"\s*[(\[]\s*")
+_FOR_CUE_RE = regex.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of|in)\s+(?:the\s+)?")
+_LEADING_BRACKET_RE = regex.compile(r"\s*(?:\[[^\]]*\]|\([^)]*\))")
+_OPEN_AHEAD_RE = regex.compile(r"\s*[(\[]")
+_CUE_BEFORE_RE = regex.compile(r"[\s,]*(?:\([^)]{1,10}\)\s*)?")
+_CUE_BEFORE_REVERSE_RE = regex.compile(r"(?r)[\s,]*(?:\([^)]{1,10}\)\s*)?")
 
 
 class _HRSentence:
+    """The work on one sentence. What a ratio asks about its sentence (reserved stretches,
+    the cue before a position, its bracket, the p-values and endpoints around it) is indexed
+    once, so each question is a binary search, not a scan of the sentence."""
+
     def __init__(self, text: str, start: int, end: int, cues: list[Cue], heart_rate: bool = False):
         self.text, self.start, self.end = text, start, end
-        self.cues = cues
         self.p_values = [(m.start(), m.end()) for m in P_RE.finditer(text, start, end)]
         self.hr_cues = [
             (m.start(), m.end()) for m in _HR_CUE_RE.finditer(text, start, end) if not (heart_rate and "HR" in m.group())
         ]
         self.other_cues = [(m.start(), m.end()) for m in _OTHER_RATIO_RE.finditer(text, start, end)]
-        self.reserved: list[tuple[int, int]] = list(self.p_values)
+        reserved: list[tuple[int, int]] = list(self.p_values)
         for m in CI_RE.finditer(text, start, end):
-            self.reserved.append((m.start(), m.end()))
-        self.cues = [c for c in cues if not self.reserved_at(c.start)]
+            reserved.append((m.start(), m.end()))
+        self._reserved = Stretches(reserved)
+        self.cues = [c for c in cues if not self.reserved_at(c.start)]  # in text order, never overlapping
+        self._p_starts = [ps for ps, _ in self.p_values]
+        self._p_ends = [pe for _, pe in self.p_values]
+        self._hr_starts = [cs for cs, _ in self.hr_cues]
+        self._hr_ends = [ce for _, ce in self.hr_cues]
+        self._other_ends = [ce for _, ce in self.other_cues]
+        self._cue_starts = [c.start for c in self.cues]
+        self._cue_ends = [c.end for c in self.cues]
+        self._endpoints_before: list[int] = [0]  # [i]: endpoint cues among cues[:i]
+        self._last_endpoint: list[int] = [-1]  # [i]: index of the last endpoint cue among cues[:i]
+        p_at = dict(self.p_values)
+        self._endpoint_p: dict[str, tuple[int, str]] = {}  # endpoint -> first (cue end, p-value in a bracket right after it)
+        for i, c in enumerate(self.cues):
+            is_endpoint = c.kind == "endpoint"
+            self._endpoints_before.append(self._endpoints_before[-1] + is_endpoint)
+            self._last_endpoint.append(i if is_endpoint else self._last_endpoint[-1])
+            if is_endpoint and c.endpoint not in self._endpoint_p:
+                m = _ENDPOINT_P_OPEN_RE.match(text, c.end, end)
+                if m and m.end() in p_at:
+                    self._endpoint_p[c.endpoint] = (c.end, text[m.end() : p_at[m.end()]])
+        self._semicolons = [m.start() for m in _rx(";").finditer(text, start, end)]
+        stops = [(m.start(), m.end()) for m in _STOP_BEFORE_P_RE.finditer(text, start, end)]
+        self._stop_starts = [a for a, _ in stops]
+        self._stop_ends = [b for _, b in stops]
+        self._bracket_table: tuple[list[int], list[int]] | None = None
+        self._planned_ends: list[int] | None = None
+        self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
+        self._found_ends: list[int] = []
 
     def reserved_at(self, pos: int) -> bool:
-        return any(s <= pos < e for s, e in self.reserved)
+        return self._reserved.covers(pos)
+
+    def _enclosure(self, pos: int) -> tuple[int, int]:
+        """The innermost bracket around `pos` within the sentence, or the whole sentence."""
+        if self._bracket_table is None:
+            self._bracket_table = _brackets(self.text, self.start, self.end)
+        starts, ends = self._bracket_table
+        return starts[pos - self.start], ends[pos - self.start]
+
+    def _last_semicolon(self, lo: int, hi: int) -> int:
+        """`text.rfind(";", lo, hi)` inside the sentence."""
+        k = bisect_left(self._semicolons, hi) - 1
+        return self._semicolons[k] if k >= 0 and self._semicolons[k] >= lo else -1
+
+    def _inside_later_cue(self, pos: int, cs: int) -> bool:
+        """Is `pos` strictly inside a hazard-ratio cue that starts after `cs`?"""
+        k = bisect_left(self._hr_starts, pos) - 1
+        return k >= 0 and self._hr_starts[k] > cs and pos < self._hr_ends[k]
+
+    def _found_covers(self, pos: int) -> bool:
+        k = bisect_right(self._found_starts, pos) - 1
+        return k >= 0 and pos < self._found_ends[k]
+
+    def _found_starts_in(self, lo: int, hi: int) -> bool:
+        k = bisect_left(self._found_starts, lo)
+        return k < len(self._found_starts) and self._found_starts[k] < hi
+
+    def _add_found(self, start: int, end: int) -> None:
+        k = bisect_left(self._found_starts, start)
+        self._found_starts.insert(k, start)
+        self._found_ends.insert(k, end)
 
     def find(self) -> list[HazardRatio]:
         t = self.text
         found: list[tuple[int, int, dict[str, Any], tuple[int, int]]] = []
         taken: set[int] = set()
         for cs, ce in self.hr_cues:
+            if self._planned(cs):
+                continue  # `assuming a hazard ratio of 0.70, 420 events were needed`
             for m in NUM_RE.finditer(t, ce, min(self.end, ce + 90)):
                 gap = t[ce : m.start()]
                 if _rx(r"\d").search(gap) or ";" in gap or _GAP_BAD_RE.search(gap) or _OTHER_RATIO_RE.search(gap):
@@ -166,9 +234,10 @@ class _HRSentence:
                     break
                 if not _plausible(m.group(1), 50) or _COUNT_BEFORE_RE.search(t, max(self.start, m.start() - 6), m.start()):
                     break
-                if any(hs < m.start() < he for hs, he in self.hr_cues if hs > cs) or m.start() in taken:
+                if self._inside_later_cue(m.start(), cs) or m.start() in taken:
                     break
                 found.append((m.start(), m.end(), self._attrs(m, (cs, ce)), (cs, ce)))
+                self._add_found(m.start(), m.end())
                 taken.add(m.start())
                 break
         # unlabelled ratios that continue a hazard-ratio list, each with its own interval
@@ -176,21 +245,22 @@ class _HRSentence:
             if m.start() in taken or self.reserved_at(m.start()):
                 continue
             cue = self._nearest_ratio_cue(m.start())
-            if cue is None or cue[0] != "hr":
+            if cue is None or cue[0] != "hr" or self._planned(cue[1][0]):
                 continue
             iv = _INTERVAL_AFTER_RE.match(t, m.end(), self.end)
-            if not iv:
+            if not iv or not is_value(m.group(1)) or parse_bounds(iv.group("lo"), iv.group("hi")) is None:
                 continue
             value, lo, hi = parse_number(m.group(1)), parse_number(iv.group("lo")), parse_number(iv.group("hi"))
             if not (lo <= value <= hi) or not _plausible(m.group(1), 20) or _UNIT_AFTER_RE.match(t, m.end()):
                 continue
             if _NOT_RATIO_AFTER_RE.match(t, iv.end()) and not t[iv.end() : iv.end() + 1] in ")]":
                 continue  # `11 [7-21] vs. 14 [8-36] days`: times with ranges, not ratios
-            if any(s <= m.start() < e for s, e, *_ in found) or any(iv.start("lo") <= s < iv.end() for s, *_ in found):
+            if self._found_covers(m.start()) or self._found_starts_in(iv.start("lo"), iv.end()):
                 continue
             if _rx(r"(?:[-‐–]|\d\s*)$").search(t[max(self.start, m.start() - 2) : m.start()]):
                 continue  # the upper bound of an earlier interval
             found.append((m.start(), m.end(), self._attrs(m, cue[1]), cue[1]))
+            self._add_found(m.start(), m.end())
             taken.add(m.start())
         found.sort(key=lambda f: f[0])
         # interval bounds of one ratio are never ratios themselves
@@ -209,6 +279,15 @@ class _HRSentence:
             previous_end = e
         return kept
 
+    def _planned(self, cue_start: int) -> bool:
+        """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
+        the sentence start or the last `;` to the cue, says so (`with 80% power to detect an HR of`)."""
+        if self._planned_ends is None:  # the markers of the sentence, found once
+            self._planned_ends = [m.end() for m in _hr_events()["planned"].finditer(self.text, self.start, self.end)]
+        lo = max(self.start, self._last_semicolon(self.start, cue_start) + 1)
+        k = bisect_right(self._planned_ends, cue_start) - 1  # the last marker ending before the cue
+        return k >= 0 and self._planned_ends[k] - 1 >= lo
+
     def _survival_event(self, cue: tuple[int, int], previous_end: int, value_start: int, attrs: dict[str, Any]) -> bool:
         """Is this ratio for death or a survival endpoint? The ratio's own clause decides (from
         the sentence start, a ';' or the previous ratio up to the value); when it names no
@@ -217,7 +296,7 @@ class _HRSentence:
         Composites and non-fatal events (stroke, bleeding, admission) are not survival
         comparisons; text that names no event at all keeps the ratio."""
         t = self.text
-        lo = max(self.start, t.rfind(";", self.start, cue[0]) + 1, previous_end if previous_end <= cue[0] else self.start)
+        lo = max(self.start, self._last_semicolon(self.start, cue[0]) + 1, previous_end if previous_end <= cue[0] else self.start)
         verdict = _event_verdict(t[lo:value_start])
         if verdict is None:
             verdict = _event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
@@ -226,11 +305,12 @@ class _HRSentence:
         return verdict != "not survival"
 
     def _nearest_ratio_cue(self, pos: int) -> tuple[str, tuple[int, int]] | None:
+        """The ratio cue ending at or before `pos` that starts last (a hazard-ratio cue on a tie)."""
         best = None
-        for kind, spans in (("hr", self.hr_cues), ("other", self.other_cues)):
-            for s, e in spans:
-                if e <= pos and (best is None or s > best[1][0]):
-                    best = (kind, (s, e))
+        for kind, spans, ends in (("hr", self.hr_cues, self._hr_ends), ("other", self.other_cues, self._other_ends)):
+            k = bisect_right(ends, pos) - 1
+            if k >= 0 and (best is None or spans[k][0] > best[1][0]):
+                best = (kind, spans[k])
         return best
 
     def _attrs(self, m: Any, cue: tuple[int, int]) -> dict[str, Any]:
@@ -238,76 +318,116 @@ class _HRSentence:
         attrs: dict[str, Any] = {"value": parse_number(m.group(1))}
         iv = _INTERVAL_AFTER_RE.match(t, m.end(), self.end)
         after = m.end()
-        if iv and iv.start("lo") - m.end() <= 60:
-            attrs["ci"] = [parse_number(iv.group("lo")), parse_number(iv.group("hi"))]
+        if iv and iv.start("lo") - m.end() <= 60 and parse_bounds(iv.group("lo"), iv.group("hi")) is not None:
+            attrs["ci"] = parse_bounds(iv.group("lo"), iv.group("hi"))
             after = iv.end()
         p = self._p_value(m.start(), after, cue)
         if p:
             attrs["p"] = p
-        endpoint = self._endpoint(cue)
+        endpoint = self._endpoint_at_value(m.start(), after, cue) or self._endpoint(cue)
         if endpoint:
             attrs["endpoint"] = endpoint
             if "p" not in attrs:
-                p = self._endpoint_p(endpoint, cue[0])
+                p = self._endpoint_p_before(endpoint, cue[0])
                 if p:
                     attrs["p"] = p
         return attrs
 
     def _p_value(self, value_start: int, after: int, cue: tuple[int, int]) -> str | None:
         t = self.text
-        lo, hi = _enclosure(t, value_start, self.start, self.end)
-        other_hrs = [s for s, e in self.hr_cues if s != cue[0]]
-        # after the ratio, before anything that starts another comparison
-        for ps, pe in self.p_values:
-            if after <= ps < hi:
-                stretch = t[after:ps]
-                if any(after <= s < ps for s in other_hrs) or any(after <= c.start < ps and c.kind == "endpoint" for c in self.cues):
-                    break
-                if _rx(r"(?<![\d.,·])\d+(?:[.,·]\d+)?\s*(?:%|months?)").search(stretch):
-                    break
+        lo, hi = self._enclosure(value_start)
+        # after the ratio: the first p-value after it, inside its bracket, when no other ratio
+        # cue, endpoint or `n%` / `n months` (another comparison) stands between
+        k = bisect_left(self._p_starts, after)
+        if k < len(self._p_starts) and self._p_starts[k] < hi:
+            ps, pe = self.p_values[k]
+            h = bisect_left(self._hr_starts, after)  # (the ratio's own cue starts before `after`)
+            other_ratio = h < len(self._hr_starts) and self._hr_starts[h] < ps
+            endpoint_between = self._endpoints_before[bisect_left(self._cue_starts, ps)] > self._endpoints_before[bisect_left(self._cue_starts, after)]
+            n = bisect_left(self._stop_starts, after)
+            stop_between = n < len(self._stop_starts) and self._stop_ends[n] <= ps
+            if not (other_ratio or endpoint_between or stop_between):
                 return t[ps:pe]
         # before the ratio inside its own clause: `(PFS, P = 0.006, HR= 0.32)`
-        seg_lo = max(lo, t.rfind(";", lo, cue[0]) + 1)
-        for ps, pe in reversed(self.p_values):
-            if seg_lo <= ps and pe <= cue[0]:
-                return t[ps:pe]
+        seg_lo = max(lo, self._last_semicolon(lo, cue[0]) + 1)
+        k = bisect_right(self._p_ends, cue[0]) - 1
+        if k >= 0 and self._p_starts[k] >= seg_lo:
+            ps, pe = self.p_values[k]
+            return t[ps:pe]
         return None
+
+    def _endpoint_at_value(self, value_start: int, after: int, cue: tuple[int, int]) -> str | None:
+        """The endpoint written at the ratio itself: `and for progression 0.62 (...)` before an
+        unlabelled ratio, `0.59 (0.48-0.72) for PFS` after any ratio and its interval."""
+        t = self.text
+        if value_start > cue[1] + 1:  # not the cue's own number: `... and for progression 0.62`
+            before = _FOR_EVENT_BEFORE_RE.search(t, max(self.start, value_start - 60), value_start)
+            named = self._event_endpoint(before.start("what"), before.end("what")) if before else None
+            if named:
+                return named
+        after_m = _FOR_EVENT_AFTER_RE.match(t, after, self.end)
+        return self._event_endpoint(after_m.end()) if after_m else None
+
+    def _event_endpoint(self, pos: int, end: int | None = None) -> str | None:
+        """The endpoint of the event or endpoint phrase at [pos, end) (`death`, `OS`); end open when None."""
+        word = _EVENT_WORD_RE.match(self.text, pos, self.end)
+        if word and (end is None or word.end() == end):
+            return _WHAT_ENDPOINT[word.group().lower()]
+        i = bisect_left(self._cue_starts, pos)
+        ok = i < len(self.cues) and self.cues[i].start == pos and self.cues[i].kind == "endpoint"
+        return self.cues[i].endpoint if ok and (end is None or self.cues[i].end == end) else None
 
     def _endpoint(self, cue: tuple[int, int]) -> str | None:
         t = self.text
         cs, ce = cue
-        if _rx(r"(?i)death|mortality|dying").search(t, cs, ce):
-            return "OS"  # `risk ratio for death`
+        event = _rx(r"(?i)progression|recurrence|relapse|death|mortality|dying").search(t, cs, ce)
+        if event:  # `risk ratio for death`, `relative risk of progression or death`
+            return _WHAT_ENDPOINT.get(event.group().lower(), "OS")
         what = _FOR_WHAT_RE.match(t, ce, self.end)
         if what:
             key = what.group("what").lower().split()
             for word in key:
                 if word in _WHAT_ENDPOINT:
                     return _WHAT_ENDPOINT[word]
-        for c in self.cues:  # `HR for OS`, `HR for overall survival`
-            if c.start >= ce and c.kind == "endpoint" and _rx(r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of|in)\s+(?:the\s+)?").fullmatch(t[ce : c.start]):
+        # `HR for OS`, `HR [95% CI] for overall survival`: only the first cue after a leading
+        # bracket can be it (a cue inside the bracket leaves it open, and the text of that
+        # first cue would stand in the way of any later one)
+        bracket = _LEADING_BRACKET_RE.match(t, ce)
+        if bracket or not _OPEN_AHEAD_RE.match(t, ce):
+            i = bisect_left(self._cue_starts, bracket.end() if bracket else ce)
+            if i < len(self.cues):
+                c = self.cues[i]
+                if c.kind == "endpoint" and _FOR_CUE_RE.fullmatch(t, ce, c.start):
+                    return c.endpoint
+        # `nPFS HR`, `progression-free survival hazard ratio`: an endpoint that ends right before
+        # the cue (white space, commas and one short bracket between; `reach` is the farthest)
+        reach = _CUE_BEFORE_REVERSE_RE.match(t, self.start, cs).start()
+        for i in range(bisect_left(self._cue_ends, reach), bisect_right(self._cue_ends, cs)):
+            c = self.cues[i]
+            if c.kind == "endpoint" and _CUE_BEFORE_RE.fullmatch(t, c.end, cs):
                 return c.endpoint
-        for c in self.cues:  # `nPFS HR`, `progression-free survival hazard ratio`
-            if c.end <= cs and c.kind == "endpoint" and _rx(r"[\s,]*(?:\([^)]{1,10}\)\s*)?").fullmatch(t[c.end : cs]):
-                return c.endpoint
-        lo, _ = _enclosure(t, cs, self.start, self.end)
-        seg_lo = max(lo, t.rfind(";", lo, cs) + 1)
-        got = _endpoint_before(self.cues, cs, seg_lo)
+        lo, _ = self._enclosure(cs)
+        seg_lo = max(lo, self._last_semicolon(lo, cs) + 1)
+        got = self._endpoint_before(cs, seg_lo)
         if got:
             return got
-        return _endpoint_before(self.cues, cs, self.start)
+        return self._endpoint_before(cs, self.start)
 
-    def _endpoint_p(self, endpoint: str, before: int) -> str | None:
-        """`did not improve OS (p=0.68) or PFS (p=0.65); HR for OS was 0.92` -> p=0.68."""
-        t = self.text
-        for c in self.cues:
-            if c.kind == "endpoint" and c.endpoint == endpoint and c.end <= before:
-                m = _rx(r"\s*[(\[]\s*").match(t, c.end, self.end)
-                if m:
-                    for ps, pe in self.p_values:
-                        if ps == m.end():
-                            return t[ps:pe]
+    def _endpoint_before(self, pos: int, lo: int) -> str | None:
+        """The endpoint of the nearest endpoint phrase inside [lo, pos).
+
+        Blockers (follow-up, response, ...) do not stop the search here: a hazard ratio is a
+        time-to-event comparison, so the endpoint in front of it is the one it compares."""
+        i = self._last_endpoint[bisect_right(self._cue_ends, pos)]
+        if i >= 0 and self.cues[i].start >= lo:
+            return self.cues[i].endpoint
         return None
+
+    def _endpoint_p_before(self, endpoint: str, before: int) -> str | None:
+        """`did not improve OS (p=0.68) or PFS (p=0.65); HR for OS was 0.92` -> p=0.68: the
+        p-value in a bracket right after the first phrase of the same endpoint before the cue."""
+        first = self._endpoint_p.get(endpoint)
+        return first[1] if first is not None and first[0] <= before else None
 
 
 _HR_EVENTS: dict[str, Any] | None = None
@@ -322,6 +442,9 @@ def _hr_events() -> dict[str, Any]:
             name: regex.compile("|".join(f"(?:{p})" for p in groups[name]), regex.IGNORECASE)
             for name in ("death", "cause_specific_death", "composite", "non_survival")
         }
+        _HR_EVENTS["planned"] = regex.compile(
+            r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in groups["planned"]) + r")(?![\w-])", regex.IGNORECASE
+        )
     return _HR_EVENTS
 
 
@@ -355,14 +478,15 @@ def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None
     """All HAZARD_RATIO mentions in `text`; offsets are [start, end) into `text`."""
     if not text or not _HR_CUE_RE.search(text):
         return []
-    sents = sentences if sentences is not None else split_sentences(text)
+    sents = bounded_sentences(text, sentences if sentences is not None else split_sentences(text))
     cues = lexicon().find_cues(text)
     heart_rate = bool(_HEART_RATE_RE.search(text))
     out: list[HazardRatio] = []
+    starts = [c.start for c in cues]  # in text order
     for s, e in sents:
         if not _HR_CUE_RE.search(text, s, e):
             continue
-        mine = [c for c in cues if s <= c.start and c.end <= e]
+        mine = [c for c in cues[bisect_left(starts, s) : bisect_left(starts, e)] if c.end <= e]
         out.extend(_HRSentence(text, s, e, mine, heart_rate).find())
     return out
 

@@ -8,6 +8,9 @@ leaves a blank line (a paragraph) or a heading start always opens a sentence.
 
 from __future__ import annotations
 
+import numpy
+import regex
+from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -19,12 +22,17 @@ ABBREVIATIONS = frozenset(
     "etc viz incl min max mo mos yr yrs wk wks h hr hrs d sec b.i.d t.i.d q.d p.o i.v i.m s.c".split()
 )
 TERMINALS = frozenset(".?!")
+CLOSERS = frozenset({")", "]", "\"", "'", "\u201d"})
 
 
 def sentence_starts(doc: Doc) -> list[bool]:
-    """Pure function: one flag per token, True where a sentence starts."""
-    starts = [False] * len(doc)
-    if not len(doc):
+    """Pure function: one flag per token, True where a sentence starts.
+
+    One pass over the tokens; the look-back from a token to the stop before it skips only
+    white space tokens and one closing bracket, so the work per token is bounded."""
+    n = len(doc)
+    starts = [False] * n
+    if not n:
         return starts
     starts[0] = True
     forced = set()
@@ -33,35 +41,37 @@ def sentence_starts(doc: Doc) -> list[bool]:
     for heading in doc._.headings or []:
         forced.add(heading.start)
         forced.add(heading.body_start)
-    for i in range(1, len(doc)):
-        tok = doc[i]
-        prev = doc[i - 1]
-        if tok.is_space:
+    words = [t.text for t in doc]
+    is_space = [t.is_space for t in doc]
+    trailing = [bool(t.whitespace_) for t in doc]
+    offsets = [t.idx for t in doc]
+    for i in range(1, n):
+        if is_space[i]:
             continue
-        if tok.idx in forced:
+        if offsets[i] in forced:
             starts[i] = True
             continue
         # paragraph break: a whitespace token holding a blank line
-        if prev.is_space and prev.text.count("\n") >= 2:
+        if is_space[i - 1] and words[i - 1].count("\n") >= 2:
             starts[i] = True
             continue
         # find the previous non-space token and whether white space separates them
         j = i - 1
-        gap = bool(doc[j].whitespace_) or doc[j].is_space
-        while j >= 0 and doc[j].is_space:
+        gap = trailing[j] or is_space[j]
+        while j >= 0 and is_space[j]:
             j -= 1
         if j < 0 or not gap:
             continue
         # closing brackets/quotes after the stop: `... (n = 4).` or `."`
         k = j
-        while k > 0 and doc[k].text in {")", "]", "\"", "'", "\u201d"} and doc[k - 1].text in TERMINALS:
+        while k > 0 and words[k] in CLOSERS and words[k - 1] in TERMINALS:
             k -= 1
-        if doc[k].text not in TERMINALS:
+        if words[k] not in TERMINALS:
             continue
-        before = doc[k - 1].text.lower() if k > 0 else ""
-        if doc[k].text == "." and k > 0 and (before in ABBREVIATIONS or (len(before) == 1 and before.isalpha())):
+        before = words[k - 1].lower() if k > 0 else ""
+        if words[k] == "." and k > 0 and (before in ABBREVIATIONS or (len(before) == 1 and before.isalpha())):
             continue
-        first = tok.text[0]
+        first = words[i][0]
         if first.isupper() or first.isdigit() or first in "([\"'\u201c":
             starts[i] = True
     return starts
@@ -69,6 +79,67 @@ def sentence_starts(doc: Doc) -> list[bool]:
 
 @Language.component("abstracts_sentences", assigns=["token.is_sent_start"])
 def set_sentence_starts(doc: Doc) -> Doc:
-    for token, start in zip(doc, sentence_starts(doc)):
-        token.is_sent_start = start
+    """Writes all flags in one `Doc.from_array` call: setting `Token.is_sent_start` token by
+    token makes spaCy check the whole Doc for a parse each time (quadratic in page length)."""
+    if len(doc):
+        flags = numpy.array([1 if s else -1 for s in sentence_starts(doc)], dtype=numpy.int64)
+        doc.from_array([SENT_START], flags.view(numpy.uint64))
     return doc
+
+
+# ---------------------------------------------------------------------------------------
+# a plain splitter for callers without a spaCy Doc
+
+_PLAIN_ABBREVIATIONS = frozenset(
+    "vs v al e g i approx ca cf resp fig figs ref refs no nos dr drs mr mrs ms prof st inc ltd co jr sr etc viz incl "
+    "min max mo mos yr yrs wk wks h hr hrs d sec".split()
+)
+_SENT_END_RE = regex.compile(r"[.?!][)\]\"'”]*(\s+)(?=[(\[\"“]?[A-Z0-9])")
+_LAST_WORD_RE = regex.compile(r"([A-Za-z]+)\.?$")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """A plain sentence splitter for callers without a spaCy Doc (same idea as pipeline.components.sentences)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for match in _SENT_END_RE.finditer(text):
+        stop = match.start()
+        word = _LAST_WORD_RE.search(text[max(start, stop - 12) : stop + 1])
+        if text[stop] == "." and word and (word.group(1).lower() in _PLAIN_ABBREVIATIONS or len(word.group(1)) == 1):
+            continue
+        spans.append((start, match.start(1)))
+        start = match.end(1)
+    if start < len(text):
+        spans.append((start, len(text)))
+    return [(s, e) for s, e in spans if text[s:e].strip()]
+
+
+
+# ---------------------------------------------------------------------------------------
+# a bound on the work per sentence
+
+# Sentences of real abstracts stay under ~1,400 characters (56k sentences of pmc-rct and
+# BC5CDR); a "sentence" longer than this is a page that lost its punctuation or a run of
+# figures, and the taggers read it in pieces of at most this length, so the work on any
+# one stretch of text stays bounded.
+MAX_SENTENCE_CHARS = 2000
+_PIECE_BREAKS = (";", ",", " ")
+
+
+def bounded_sentences(text: str, sentences: list[tuple[int, int]], limit: int = MAX_SENTENCE_CHARS) -> list[tuple[int, int]]:
+    """`sentences` with every one longer than `limit` cut into pieces of at most `limit`
+    characters, each cut after the last `;`, else `,`, else space in the second half
+    of the piece (a hard cut only in text with none of them). Shorter sentences pass unchanged."""
+    out: list[tuple[int, int]] = []
+    for start, end in sentences:
+        while end - start > limit:
+            cut = -1
+            for mark in _PIECE_BREAKS:
+                cut = text.rfind(mark, start + limit // 2, start + limit)
+                if cut >= 0:
+                    break
+            cut = cut + 1 if cut >= 0 else start + limit
+            out.append((start, cut))
+            start = cut
+        out.append((start, end))
+    return out

@@ -1,0 +1,254 @@
+"""The survival lexicon: `data/survival_terms.json` checked against its schema and compiled.
+
+`load_terms()` reads and validates the data file (unknown keys, bad patterns and duplicate
+keys are errors naming the entry); `SurvivalLexicon` compiles it once into one alternation
+of cue phrases (endpoints, blockers, boundaries) plus the unit and time-point patterns;
+`lexicon()` is the shared instance. `Cue` is one cue phrase found in a text.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import regex
+
+from pipeline.components.stat_patterns import NUM, WORD_NUM, _rx
+from pipeline.datafiles import DataFileError, check_keys, loads_strict
+
+TERMS_FILE = "survival_terms.json"
+ENDPOINTS = ("OS", "PFS", "DFS", "RFS", "EFS", "DSS", "TTP", "TTR", "DOR")
+
+
+@dataclass(frozen=True)
+class Cue:
+    start: int
+    end: int
+    kind: str  # endpoint | blocker | boundary
+    endpoint: str | None = None
+    scope: str | None = None
+    measure: str | None = None
+    needs_horizon: bool = False
+    category: str | None = None
+
+
+# ---------------------------------------------------------------------------------------
+# strict data file
+
+
+_check_keys = check_keys
+
+
+def _check_pattern(pattern: Any, where: str) -> None:
+    if not isinstance(pattern, str) or not pattern:
+        raise DataFileError(f"{where}: pattern must be a non-empty string")
+    try:
+        compiled = regex.compile(pattern)
+    except regex.error as err:
+        raise DataFileError(f"{where}: bad pattern {pattern!r}: {err}") from None
+    if compiled.groups:
+        raise DataFileError(f"{where}: pattern {pattern!r} must not have capturing groups")
+
+
+_TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units",
+             "hazard_ratio_events"}
+HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival", "planned")
+
+
+def validate_terms(data: Any) -> dict[str, Any]:
+    """Check a survival_terms dict against the documented schema; return it unchanged."""
+    _check_keys(data, _TOP_KEYS, set(), TERMS_FILE)
+    if data["version"] != 1:
+        raise DataFileError(f"{TERMS_FILE}: unsupported version {data['version']!r}")
+    for i, rec in enumerate(data["endpoints"]):
+        where = f"{TERMS_FILE} endpoints[{i}]"
+        _check_keys(rec, {"pattern", "endpoint"}, {"scope", "case_sensitive", "measure", "rate_needs_horizon", "note"}, where)
+        _check_pattern(rec["pattern"], where)
+        if rec["endpoint"] not in ENDPOINTS:
+            raise DataFileError(f"{where}: endpoint {rec['endpoint']!r} not one of {ENDPOINTS}")
+        if rec.get("scope") not in (None, "hepatic"):
+            raise DataFileError(f"{where}: scope must be 'hepatic'")
+        if rec.get("measure") not in (None, "median", "mean"):
+            raise DataFileError(f"{where}: measure must be 'median' or 'mean'")
+    for key in ("blockers", "boundaries"):
+        for i, rec in enumerate(data[key]):
+            where = f"{TERMS_FILE} {key}[{i}]"
+            _check_keys(rec, {"pattern", "category"}, {"case_sensitive", "note", "fallback"}, where)
+            _check_pattern(rec["pattern"], where)
+    for i, rec in enumerate(data["scope_modifiers"]):
+        where = f"{TERMS_FILE} scope_modifiers[{i}]"
+        _check_keys(rec, {"pattern", "scope"}, set(), where)
+        _check_pattern(rec["pattern"], where)
+    for i, pattern in enumerate(data["hypothesis_markers"]):
+        _check_pattern(pattern, f"{TERMS_FILE} hypothesis_markers[{i}]")
+    events = data["hazard_ratio_events"]
+    _check_keys(events, set(HR_EVENT_GROUPS), {"note"}, f"{TERMS_FILE} hazard_ratio_events")
+    for group in HR_EVENT_GROUPS:
+        for i, pattern in enumerate(events[group]):
+            _check_pattern(pattern, f"{TERMS_FILE} hazard_ratio_events.{group}[{i}]")
+    units = data["units"]
+    _check_keys(units, {"months", "years", "weeks", "days", "%"}, set(), f"{TERMS_FILE} units")
+    seen: set[str] = set()
+    for unit, forms in units.items():
+        for form in forms:
+            if not isinstance(form, str) or form.lower() in seen:
+                raise DataFileError(f"{TERMS_FILE} units: bad or repeated form {form!r}")
+            seen.add(form.lower())
+    return data
+
+
+def load_terms(text: str | None = None) -> dict[str, Any]:
+    if text is None:
+        text = resources.files("pipeline").joinpath("data", TERMS_FILE).read_text(encoding="utf-8")
+    return validate_terms(loads_strict(text, TERMS_FILE))
+
+# ---------------------------------------------------------------------------------------
+# the compiled lexicon
+
+
+def _edge(pattern: str, case_sensitive: bool) -> str:
+    flags = "(?-i:" if case_sensitive else "(?i:"
+    return flags + pattern + r")(?![\w‐-])"
+
+
+class SurvivalLexicon:
+    """The survival_terms.json data compiled once: one alternation for all cue phrases."""
+
+    def __init__(self, data: dict[str, Any]):
+        self.data = data
+        self._last: tuple[str | None, tuple[Cue, ...]] = (None, ())
+        entries: list[tuple[str, Cue, bool]] = []
+        for rec in data["endpoints"]:
+            cue = Cue(0, 0, "endpoint", rec["endpoint"], rec.get("scope"), rec.get("measure"), bool(rec.get("rate_needs_horizon")))
+            entries.append((rec["pattern"], cue, bool(rec.get("case_sensitive"))))
+        fallback: set[int] = set()
+        for key, kind in (("blockers", "blocker"), ("boundaries", "boundary")):
+            for rec in data[key]:
+                if rec.get("fallback"):
+                    fallback.add(len(entries))
+                entries.append((rec["pattern"], Cue(0, 0, kind, category=rec["category"]), bool(rec.get("case_sensitive"))))
+        # leftmost-first alternation: at one position try longer pattern text first, fallbacks last
+        order = sorted(range(len(entries)), key=lambda i: (i in fallback, -len(entries[i][0])))
+        self.templates = [entries[i][1] for i in order]
+        # the word edge before is checked once per position, not once per alternative
+        self.cue_re = regex.compile(
+            r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{_edge(entries[i][0], entries[i][2])})" for n, i in enumerate(order)) + ")"
+        )
+        scope = "|".join(f"(?:{rec['pattern']})" for rec in data["scope_modifiers"])
+        self.scope_before_re = regex.compile(r"(?i:(?<![\w-])(?:" + scope + r"))[\s,]*$")
+        self.hypothesis_re = regex.compile(r"(?i)(?<![\w-])(?:" + "|".join(data["hypothesis_markers"]) + r")(?![\w-])")
+        self.unit_of: dict[str, str] = {}
+        forms: list[str] = []
+        for unit, names in data["units"].items():
+            for name in names:
+                self.unit_of[name.lower()] = unit
+                forms.append(name)
+        forms.sort(key=len, reverse=True)
+        alternation = "|".join(regex.escape(f).replace(r"\ ", r"\s") for f in forms)
+        self.unit_re = regex.compile(r"\s*(?P<unit>(?i:" + alternation + r"))(?![\w‐-])(?!\s*[-‐]\s*(?:old|free)\b)")
+        time_forms = "|".join(regex.escape(f) for f in forms if self.unit_of[f.lower()] != "%")
+        self.time_unit = r"(?i:" + time_forms + r")"
+        # time points: `3-year`, `5 yr`, `two-year`, `1-, 3-, and 5-year`
+        self.horizon_pre_re = regex.compile(
+            r"(?<![\w.,·])(?P<h>(?:" + NUM + r"|(?i:" + WORD_NUM + r"))\s*[-‐]?\s*" + self.time_unit + r")(?![\w])"
+        )
+        # `1-, 3- and 5-year`: the run of `n-,` items is read once (atomic: no unit can follow
+        # an earlier item, which goes on with `,`, `and` or `or`); when no time unit closes
+        # it, the second branch still consumes the run, so no number inside it is tried
+        # again as the start of another list (`unit` is then None)
+        list_item = r"\d+\s*[-‐]\s*(?:,\s*(?:and\s+|or\s+)?|\s*(?:and|or)\s+)"
+        self.horizon_list_re = regex.compile(
+            r"(?<![\w.,·])(?:(?P<nums>(?>(?:" + list_item + r")+)\d+)\s*[-‐]\s*(?P<unit>" + self.time_unit + r")(?![\w])"
+            r"|(?>(?:" + list_item + r")+))"
+        )
+        self.horizon_post_re = regex.compile(
+            r"(?<![\w-])(?i:at|after|by|within|beyond)\s+(?:the\s+end\s+of\s+)?(?P<h>(?:" + NUM + r"|(?i:" + WORD_NUM + r"))\s*[-‐]?\s*" + self.time_unit + r")(?![\w])"
+        )
+        self.time_prep_re = regex.compile(
+            r"(?<![\w-])(?i:at|after|within|beyond|over|for|every|during|until|before|by|up\s+to|q|per|since|past|last|first|next)\s+$"
+        )
+
+    def find_cues(self, text: str) -> list[Cue]:
+        """Every cue phrase in `text` (the SURVIVAL and HAZARD_RATIO components share one call)."""
+        last_text, last_cues = self._last
+        if last_text is not None and (last_text is text or last_text == text):
+            return list(last_cues)
+        cues = self._find_cues(text)
+        self._last = (text, tuple(cues))
+        return cues
+
+    def _find_cues(self, text: str) -> list[Cue]:
+        cues: list[Cue] = []
+        for m in self.cue_re.finditer(text):
+            t = self.templates[int(m.lastgroup[1:])]
+            scope = t.scope
+            if t.kind == "endpoint" and scope is None and t.endpoint not in ("OS", "DSS"):
+                if self.scope_before_re.search(text, max(0, m.start() - 25), m.start()):
+                    scope = "hepatic"
+            cues.append(Cue(m.start(), m.end(), t.kind, t.endpoint, scope, t.measure, t.needs_horizon, t.category))
+        cues = _add_defined_abbreviations(text, cues)
+        return _merge_abbreviation_definitions(text, cues)
+
+
+_ABBR_DEF_RE = regex.compile(r"\s*[(\[]\s*(?P<abbr>[A-Za-z][A-Za-z0-9-]{0,8}[A-Za-z0-9]|[A-Za-z]{2})\s*(?:[)\]]|[,;]\s)")
+
+
+@lru_cache(maxsize=256)
+def _abbr_regex(abbrs: tuple[str, ...]) -> Any:
+    return regex.compile(r"(?<![\w-])(?:" + "|".join(regex.escape(a) for a in abbrs) + r")(?![\w-])")
+
+
+def _add_defined_abbreviations(text: str, cues: list[Cue]) -> list[Cue]:
+    """`neurological progression-free survival (nPFS)`: later `nPFS` is a PFS cue too."""
+    defined: dict[str, Cue] = {}
+    for cue in cues:
+        m = _ABBR_DEF_RE.match(text, cue.end)
+        if not m:
+            continue
+        abbr = m.group("abbr")
+        if not any(c.isupper() for c in abbr) or abbr.lower() in {"median", "range", "mean"}:
+            continue
+        defined.setdefault(abbr, cue)
+    if not defined:
+        return cues
+    # the cue phrases found so far: in text order and never overlapping, so the only one that
+    # can overlap a stretch is the last one starting before its end
+    taken_starts = [c.start for c in cues]
+    taken_ends = [c.end for c in cues]
+    extra = []
+    for m in _abbr_regex(tuple(sorted(defined, key=len, reverse=True))).finditer(text):
+        i = bisect_left(taken_starts, m.end()) - 1
+        if i >= 0 and taken_ends[i] > m.start():
+            continue
+        src = defined[m.group()]
+        extra.append(Cue(m.start(), m.end(), src.kind, src.endpoint, src.scope, src.measure, src.needs_horizon, src.category))
+    return sorted(cues + extra, key=lambda c: c.start)
+
+
+def _merge_abbreviation_definitions(text: str, cues: list[Cue]) -> list[Cue]:
+    """`overall survival (OS)` is one cue, so coordinated lists (`DFS (DFS) and OS (OS)`) stay adjacent."""
+    out: list[Cue] = []
+    for cue in cues:
+        if out:
+            prev = out[-1]
+            gap = text[prev.end : cue.start]
+            if _rx(r"\s*[(\[]\s*").fullmatch(gap) and (prev.kind, prev.endpoint, prev.category) == (cue.kind, cue.endpoint, cue.category):
+                close = _rx(r"\s*[)\]]").match(text[cue.end : cue.end + 3])
+                if close:
+                    out[-1] = Cue(prev.start, cue.end + close.end(), prev.kind, prev.endpoint, prev.scope or cue.scope, prev.measure or cue.measure, prev.needs_horizon, prev.category)
+                    continue
+        out.append(cue)
+    return out
+
+
+_LEXICON: SurvivalLexicon | None = None
+
+
+def lexicon() -> SurvivalLexicon:
+    global _LEXICON
+    if _LEXICON is None:
+        _LEXICON = SurvivalLexicon(load_terms())
+    return _LEXICON

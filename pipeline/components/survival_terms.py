@@ -18,9 +18,11 @@ import regex
 
 from pipeline.components.stat_patterns import NUM, WORD_NUM, _rx
 from pipeline.datafiles import DataFileError, check_keys, loads_strict
+from pipeline.vocabulary import endpoints
 
 TERMS_FILE = "survival_terms.json"
-ENDPOINTS = ("OS", "PFS", "DFS", "RFS", "EFS", "DSS", "TTP", "TTR", "DOR")
+# The endpoint codes (pipeline/data/vocabulary.json, shared with the gold files).
+ENDPOINTS = endpoints()
 
 
 @dataclass(frozen=True)

@@ -31,12 +31,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from pipeline.datafiles import (
-    DataFileError,
-    check_keys,
-    loads_strict,
-    package_data_text,
-)
+from pipeline.vocabulary import vocabulary
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_SHARED = REPO_ROOT.parent / "shared"
@@ -186,20 +181,8 @@ def build_gold_file(authoring_dir: Path, out_path: Path, shared: Path = DEFAULT_
 
 # --------------------------------------------------------------------------- gold validation
 
-def _load_gold_schema() -> dict[str, Any]:
-    data = loads_strict(package_data_text(GOLD_SCHEMA_FILE), GOLD_SCHEMA_FILE)
-    keys = {"version", "description", "entity_labels", "section_labels", "statuses", "endpoints",
-            "survival_measures", "survival_units", "attributes"}
-    check_keys(data, keys, set(), GOLD_SCHEMA_FILE)
-    unknown = set(data["attributes"]) - set(data["entity_labels"])
-    if unknown:
-        raise DataFileError(f"{GOLD_SCHEMA_FILE}: attributes for unknown labels {sorted(unknown)}")
-    return data
-
-
-# The closed vocabularies of a gold record (pipeline/data/gold_schema.json).
-GOLD_SCHEMA_FILE = "gold_schema.json"
-_SCHEMA = _load_gold_schema()
+# The closed vocabularies of a gold record (pipeline/data/vocabulary.json).
+_SCHEMA = vocabulary()
 ENTITY_LABELS = tuple(_SCHEMA["entity_labels"])
 SECTION_LABELS = tuple(_SCHEMA["section_labels"])
 ENDPOINTS = tuple(_SCHEMA["endpoints"])

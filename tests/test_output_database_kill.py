@@ -20,8 +20,15 @@ import pytest
 
 from pipeline.output.load import load_jsonl
 from pipeline.output.queries import run_query
-from tests.output_helpers import (check_consistent, database_url, dump_tables, read_lines, read_records, variants,
-                                  write_records)
+from tests.output_helpers import (
+    check_consistent,
+    database_url,
+    dump_tables,
+    read_lines,
+    read_records,
+    variants,
+    write_records,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 BATCH = 20

@@ -8,8 +8,15 @@ import pytest
 
 from pipeline.output.load import load_jsonl
 from pipeline.output.queries import run_query
-from tests.output_helpers import (as_json, check_consistent, database_url, dump_tables, read_lines, read_records,
-                                  write_records)
+from tests.output_helpers import (
+    as_json,
+    check_consistent,
+    database_url,
+    dump_tables,
+    read_lines,
+    read_records,
+    write_records,
+)
 
 BACKENDS = ["sqlite", "duckdb", "parquet", "postgresql"]  # postgresql skips, saying why, when no server starts
 
@@ -26,12 +33,16 @@ def test_output_database_load_stores_every_record_whole(url, corpus_jsonl):
     assert check_consistent(url, lines) == 32
 
 
+def _count(records: dict, label: str) -> int:
+    return sum(e["label"] == label for r in records.values() for e in r["entities"])
+
+
 def test_output_database_load_entities_and_typed_attributes_match_records(url, corpus_jsonl):
     load_jsonl([corpus_jsonl], url)
     records = {r["id"]: r for r in read_records(corpus_jsonl)}
     _, rows = run_query(url, "SELECT article_id, ordinal, label, text, start_char, end_char, section, attrs "
                              "FROM entities")
-    assert len(rows) == sum(len(r["entities"]) for r in records.values()) == 706
+    assert len(rows) == sum(len(r["entities"]) for r in records.values()) > 600
     for article_id, ordinal, label, text, start, end, section, attrs in rows:
         entity = records[article_id]["entities"][ordinal]
         assert (label, text, start, end, section) == (entity["label"], entity["text"], entity["start"], entity["end"],
@@ -39,14 +50,14 @@ def test_output_database_load_entities_and_typed_attributes_match_records(url, c
         assert as_json(attrs) == entity["attrs"]
     _, survival = run_query(url, "SELECT article_id, ordinal, endpoint, measure, value, unit, ci_low, ci_high, p, "
                                  "horizon, group_text, scope, qualifier FROM survival")
-    assert len(survival) == 162
+    assert len(survival) == _count(records, "SURVIVAL") > 100
     for article_id, ordinal, *typed in survival:
         a = records[article_id]["entities"][ordinal]["attrs"]
         ci = a.get("ci") or [None, None]
         assert typed == [a.get("endpoint"), a.get("measure"), a.get("value"), a.get("unit"), ci[0], ci[1], a.get("p"),
                          a.get("horizon"), a.get("group"), a.get("scope"), a.get("qualifier")]
     _, hrs = run_query(url, "SELECT article_id, ordinal, value, ci_low, ci_high, p, endpoint FROM hazard_ratios")
-    assert len(hrs) == 45
+    assert len(hrs) == _count(records, "HAZARD_RATIO") > 30
     for article_id, ordinal, *typed in hrs:
         a = records[article_id]["entities"][ordinal]["attrs"]
         ci = a.get("ci") or [None, None]

@@ -9,8 +9,14 @@ from pathlib import Path
 import pytest
 
 from pipeline.output.rows import parse_mesh_term, preference, record_rows
-from pipeline.output.schema import (SchemaError, create_statements, load_schema, markdown_tables, mermaid_diagram,
-                                    parse_schema)
+from pipeline.output.schema import (
+    SchemaError,
+    create_statements,
+    load_schema,
+    markdown_tables,
+    mermaid_diagram,
+    parse_schema,
+)
 from tests.output_helpers import read_records
 
 REPO = Path(__file__).resolve().parents[1]

@@ -22,8 +22,9 @@ def infon_value(value: str):
 def test_output_interop_bioc_round_trip_on_the_corpus(corpus_jsonl, tmp_path):
     out = tmp_path / "corpus.bioc.xml"
     counts = export_interop(corpus_jsonl, "bioc", out)
-    assert counts["documents"] == 31 and counts["annotations"] == 706 and counts["entities_left_out"] == 0
     records = {r["id"]: r for r in read_records(corpus_jsonl)}
+    entities = sum(len(r["entities"]) for r in records.values())
+    assert counts["documents"] == 31 and counts["annotations"] == entities > 600 and counts["entities_left_out"] == 0
     with open(out, encoding="utf-8") as fh:
         collection = biocxml.load(fh)
     assert collection.source == "abstracts" and len(collection.documents) == 31

@@ -102,3 +102,26 @@ def test_units_table_rejects_duplicates_and_unknown_keys(tmp_path):
     twice.write_text(json.dumps({"units": [{"unit": "mg", "kind": "drug", "forms": ["mg", "mg"]}], "per_time": [], "count_units": [], "not_dose_before": [], "not_dose_right_after": []}), encoding="utf-8")
     with pytest.raises(DataFileError):
         load_units(str(twice))
+
+
+@pytest.mark.parametrize("form", ["tons", "5mg", " mg", "-mg", "xU", "ounce", "amp"])
+def test_units_table_rejects_forms_that_begin_like_a_run_of_numbers(tmp_path, form):
+    """The tagger looks for a unit only where a run of numbers ends; a form beginning with a
+    digit, space, dash, `to`, `or`, `and` or `x` could also start inside a run."""
+    path = tmp_path / "units.json"
+    path.write_text(json.dumps({"units": [{"unit": "u", "kind": "drug", "forms": [form]}], "per_time": [], "count_units": [], "not_dose_before": [], "not_dose_right_after": []}), encoding="utf-8")
+    with pytest.raises(DataFileError, match="must not begin"):
+        load_units(str(path))
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("1 to5a units", [("1", {"value": 1, "unit": "units"})]),  # `to5a` read as a product name, as before
+        ("2 x 10^400 mg", []),  # out of range: not a value (was an OverflowError)
+        ("9" * 40 + " mg", []),  # more than 30 digits: not a value
+    ],
+    ids=["product-name-after-to", "exponent-out-of-range", "too-many-digits"],
+)
+def test_find_doses_odd_runs(text, expected):
+    assert [(d.text, d.attrs()) for d in find_doses(text)] == expected

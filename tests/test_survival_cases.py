@@ -166,3 +166,13 @@ def test_survival_development_case(text, expected):
 
 def test_survival_development_list_is_large():
     assert len(CASES) >= 60
+
+
+def test_survival_sentence_longer_than_the_piece_limit():
+    """A 'sentence' over sentences.MAX_SENTENCE_CHARS is read in pieces; figures and ratios
+    inside each piece are found as usual."""
+    from pipeline.components.hazard_ratios import find_hazard_ratios
+
+    text = "Median OS was 12 months" + ", and then some words" * 200 + ", median PFS was 5 months (HR 0.5, 95% CI 0.3-0.8)."
+    assert [(f.text, f.attrs["endpoint"]) for f in find_survival_figures(text)] == [("12 months", "OS"), ("5 months", "PFS")]
+    assert [(h.text, h.attrs) for h in find_hazard_ratios(text)] == [("0.5", {"value": 0.5, "ci": [0.3, 0.8], "endpoint": "PFS"})]

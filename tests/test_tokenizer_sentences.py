@@ -59,3 +59,32 @@ def _sentences(text: str) -> list[str]:
 )
 def test_sentences_split_abstract_text(text, expected):
     assert _sentences(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, limit, pieces",
+    [
+        ("short sentence.", 20, ["short sentence."]),
+        ("aaaa bbbb; cccc dddd eeee", 12, ["aaaa bbbb;", " cccc dddd ", "eeee"]),
+        ("aaaa, bbbb cccc, dddd", 12, ["aaaa, bbbb ", "cccc, dddd"]),
+        ("x" * 25, 10, ["x" * 10, "x" * 10, "x" * 5]),
+    ],
+    ids=["short-unchanged", "cut-after-semicolon", "cut-after-space", "hard-cut"],
+)
+def test_bounded_sentences_cut_long_ones_into_pieces(text, limit, pieces):
+    from pipeline.components.sentences import bounded_sentences
+
+    got = bounded_sentences(text, [(0, len(text))], limit)
+    assert [text[s:e] for s, e in got] == pieces
+    assert all(e - s <= limit for s, e in got)
+
+
+def test_sentence_starts_set_in_one_call_match_token_by_token():
+    """`set_sentence_starts` writes the same flags Token.is_sent_start reports."""
+    from pipeline.components.sentences import sentence_starts
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    doc = nlp("PFS was 8.0 months vs. 1.6 months. OS was longer (n = 4). Then\n\nnext one")
+    assert [t.is_sent_start for t in doc] == sentence_starts(doc)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 import regex
-from spacy.attrs import SENT_START
+from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -41,10 +41,13 @@ def sentence_starts(doc: Doc) -> list[bool]:
     for heading in doc._.headings or []:
         forced.add(heading.start)
         forced.add(heading.body_start)
-    words = [t.text for t in doc]
-    is_space = [t.is_space for t in doc]
-    trailing = [bool(t.whitespace_) for t in doc]
-    offsets = [t.idx for t in doc]
+    # token attributes as plain lists, read in one array call (no Token object per token)
+    table = doc.to_array([ORTH, IDX, IS_SPACE, SPACY])
+    strings = doc.vocab.strings
+    words = [strings[orth] for orth in table[:, 0].tolist()]
+    offsets = table[:, 1].tolist()
+    is_space = [bool(flag) for flag in table[:, 2].tolist()]
+    trailing = [bool(flag) for flag in table[:, 3].tolist()]
     for i in range(1, n):
         if is_space[i]:
             continue

@@ -1,0 +1,81 @@
+"""The whole pipeline (tokenizer, sentences, sections, drugs, doses, survival, hazard ratios)
+is linear in page length on hypothesis-generated adversarial text (tests/adversarial.py) and
+on plain prose.
+
+One known exception, kept visible as a strict xfail: the sections stage reads `doc.text`
+(a join over every token) once per sentence when a page has no headings, which is
+quadratic on long prose; its time is reported but left out of the sums below until that
+stage is fixed (it is not part of this branch)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+
+from tests.adversarial import MAX_SCALING, NOISE_FLOOR, assert_scales_linearly, budget, fill, mixtures
+
+REPO = Path(__file__).resolve().parents[1]
+KNOWN_QUADRATIC = {"abstracts_sections"}
+
+SETTINGS = settings(max_examples=6, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def tagging_seconds(nlp, text: str) -> float:
+    """Seconds for every stage but the known quadratic ones."""
+    return sum(t for name, t in stage_seconds(nlp, text).items() if name not in KNOWN_QUADRATIC)
+
+
+def stage_seconds(nlp, text: str) -> dict[str, float]:
+    """Run `text` as an abstract through every stage; seconds per stage."""
+    times = {}
+    t = time.perf_counter()
+    doc = nlp.make_doc(text)
+    times["tokenizer"] = time.perf_counter() - t
+    doc._.segment, doc._.headings, doc._.paragraphs = "abstract", [], []
+    for name, proc in nlp.pipeline:
+        t = time.perf_counter()
+        doc = proc(doc)
+        times[name] = time.perf_counter() - t
+    return times
+
+
+@SETTINGS
+@given(mixture=mixtures)
+def test_linear_time_whole_pipeline_within_budget(nlp, mixture):
+    text = fill(mixture, 20_000)
+    times = stage_seconds(nlp, text)
+    took = sum(t for name, t in times.items() if name not in KNOWN_QUADRATIC)
+    assert took < budget(len(text)), (text[:80], times)
+
+
+@pytest.mark.slow
+@SETTINGS
+@given(mixture=mixtures)
+def test_linear_time_whole_pipeline_scales_linearly(nlp, mixture):
+    assert_scales_linearly(lambda text: tagging_seconds(nlp, text), lambda n: fill(mixture, n), 25_000, "whole pipeline", reports_seconds=True)
+
+
+def corpus_prose(size: int) -> str:
+    """The bundled corpus pages run together as one paragraph of plain prose (no headings)."""
+    pages = sorted((REPO / "corpus").rglob("*.txt"))
+    text = " ".join(" ".join(p.read_text(encoding="utf-8", errors="replace").split()) for p in pages)
+    return (text * (size // len(text) + 1))[:size]
+
+
+@pytest.mark.slow
+def test_linear_time_prose_whole_pipeline(nlp):
+    """Plain prose used to grow quadratically (sentence starts set token by token: one
+    rescan of the Doc each): 250 KB took 95-177 s."""
+    assert_scales_linearly(lambda text: tagging_seconds(nlp, text), corpus_prose, 25_000, "whole pipeline on prose", reports_seconds=True)
+
+
+@pytest.mark.slow
+@pytest.mark.xfail(strict=True, reason="sections: doc.text read once per sentence on pages without headings (quadratic); not in this branch")
+def test_linear_time_sections_on_prose(nlp):
+    small, large = corpus_prose(25_000), corpus_prose(100_000)
+    t1 = stage_seconds(nlp, small)["abstracts_sections"]
+    t4 = stage_seconds(nlp, large)["abstracts_sections"]
+    assert t4 < budget(len(large)) and t4 < MAX_SCALING * max(t1, NOISE_FLOOR), (t1, t4)

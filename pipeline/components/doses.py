@@ -263,13 +263,14 @@ class DoseTagger:
         drugs = sorted((s for s in entities if s.label_ == "DRUG"), key=lambda s: s.start)
         index = DrugIndex(doc, drugs)
         new: list[tuple[Span, DoseMention]] = []
-        for mention in find_doses(doc.text, self.units):
+        text = doc.text  # a join over every token: read once
+        for mention in find_doses(text, self.units):
             span = doc.char_span(mention.start, mention.end, label="DOSE", alignment_mode="strict")
             if span is None or index.overlaps(span):
                 continue
             new.append((span, mention))
         if self.link_drugs:
-            new = self._split_respectively(doc, index, new)
+            new = self._split_respectively(doc, text, index, new)
         dose_spans = [s for s, _ in new]
         dose_starts = [s.start for s in dose_spans]
         linked: dict[int, Span | None] = {}
@@ -291,29 +292,30 @@ class DoseTagger:
         return doc
 
     @staticmethod
-    def _split_respectively(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+    def _split_respectively(doc: Doc, text: str, index: DrugIndex,
+                            found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
         """`docetaxel and cisplatin at 75 and 75 mg/m2, respectively`: one dose per listed drug,
         each number its own span and only the last with the shared unit (as `400/12 µg` of a
         fixed combination). Values of one drug (`irinotecan at 60, 80 and 100 mg/m2,
         respectively, in cohorts 1-3`) stay one span of alternatives."""
-        found = _assign_listed_doses(doc, index, found)
+        found = _assign_listed_doses(text, index, found)
         out: list[tuple[Span, DoseMention]] = []
         for span, mention in found:
             drugs = None
-            if mention.values is not None and _RESPECTIVELY_RE.match(doc.text, mention.end):
+            if mention.values is not None and _RESPECTIVELY_RE.match(text, mention.end):
                 drugs = listed_drugs(index, span, len(mention.values))
             if not drugs:
                 out.append((span, mention))
                 continue
             # the numbers of the list (the unit may hold digits of its own: `mg/m2`)
-            numbers = list(NUMBER_RE.finditer(doc.text, mention.start, mention.end))[: len(mention.values)]
+            numbers = list(NUMBER_RE.finditer(text, mention.start, mention.end))[: len(mention.values)]
             pieces = []
             for k, (m, value, drug) in enumerate(zip(numbers, mention.values, drugs)):
                 end = mention.end if k == len(numbers) - 1 else m.end()
                 piece = doc.char_span(m.start(), end, label="DOSE", alignment_mode="strict")
                 if piece is None:
                     break
-                pieces.append((piece, DoseMention(m.start(), end, doc.text[m.start():end], mention.unit, mention.unit_text,
+                pieces.append((piece, DoseMention(m.start(), end, text[m.start():end], mention.unit, mention.unit_text,
                                                   mention.kind, value=value, combo=drug)))
             out.extend(pieces if len(pieces) == len(numbers) == len(drugs) else [(span, mention)])
         return out
@@ -322,7 +324,7 @@ class DoseTagger:
 _DOSE_LIST_JOINER_RE = regex.compile(r"\s*(?:,\s*(?:and\s+)?|and\s+)")
 
 
-def _assign_listed_doses(doc: Doc, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
+def _assign_listed_doses(text: str, index: DrugIndex, found: list[tuple[Span, DoseMention]]) -> list[tuple[Span, DoseMention]]:
     """`gemcitabine and capecitabine at 1000 mg/m2 and 1660 mg/m2/day, respectively`: doses
     with their own units written as one list closed by `respectively` go to the listed drugs
     in order (each dose is looked at once: the lists are read left to right)."""
@@ -330,9 +332,9 @@ def _assign_listed_doses(doc: Doc, index: DrugIndex, found: list[tuple[Span, Dos
     i = 0
     while i < len(out):
         j = i
-        while j + 1 < len(out) and _DOSE_LIST_JOINER_RE.fullmatch(doc.text, out[j][1].end, out[j + 1][1].start):
+        while j + 1 < len(out) and _DOSE_LIST_JOINER_RE.fullmatch(text, out[j][1].end, out[j + 1][1].start):
             j += 1
-        if j > i and _RESPECTIVELY_RE.match(doc.text, out[j][1].end) and all(m.values is None and m.combo is None for _, m in out[i : j + 1]):
+        if j > i and _RESPECTIVELY_RE.match(text, out[j][1].end) and all(m.values is None and m.combo is None for _, m in out[i : j + 1]):
             drugs = listed_drugs(index, out[i][0], j - i + 1)
             if drugs:
                 for k, drug in zip(range(i, j + 1), drugs):

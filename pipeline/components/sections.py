@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -205,10 +206,11 @@ class SectionTagger:
 
     def _sentences_in(self, doc: Doc, start: int, end: int) -> list[Span]:
         out = []
+        text = doc.text  # a join over every token: read once, not per sentence
         for sent in _sentences(doc):
             if sent.end_char <= start or sent.start_char >= end:
                 continue
-            s, e = _trim(doc.text, max(sent.start_char, start), min(sent.end_char, end))
+            s, e = _trim(text, max(sent.start_char, start), min(sent.end_char, end))
             if e > s:
                 out.append(doc.char_span(s, e, alignment_mode="expand"))
         return [s for s in out if s is not None]
@@ -218,19 +220,27 @@ class SectionTagger:
         model = self.model
         if model is None:
             return None
-        # only sentences of the units (a heading is a sentence of its own: leave it out)
-        all_sents = [
-            s for s in _sentences(doc)
-            if s.text.strip() and any(start <= s.start_char < end or s.start_char < start < s.end_char for start, end in units)
-        ]
-        sent_probs = model.predict_sentences(all_sents) if all_sents else []
+        # only sentences of the units (a heading is a sentence of its own: leave it out); a
+        # sentence belongs to the unit it starts in and to every unit that starts inside it
+        starts = [start for start, _ in units]
+
+        def units_of(sent: Span) -> list[int]:
+            found = list(range(bisect_right(starts, sent.start_char), bisect_left(starts, sent.end_char)))
+            inside = bisect_right(starts, sent.start_char) - 1
+            if inside >= 0 and sent.start_char < units[inside][1]:
+                found.append(inside)
+            return found
+
+        members = [(s, units_of(s)) for s in _sentences(doc)]
+        members = [(s, found) for s, found in members if found and s.text.strip()]
+        sent_probs = model.predict_sentences([s for s, _ in members]) if members else []
+        logs_of = [[0.0] * len(LABELS) for _ in units]
+        for (_, found), probs in zip(members, sent_probs):
+            for i in found:
+                for k, p in enumerate(probs):
+                    logs_of[i][k] += math.log(max(p, 1e-6))
         out = []
-        for start, end in units:
-            logs = [0.0] * len(LABELS)
-            for sent, probs in zip(all_sents, sent_probs):
-                if start <= sent.start_char < end or (sent.start_char < start < sent.end_char):
-                    for k, p in enumerate(probs):
-                        logs[k] += math.log(max(p, 1e-6))
+        for logs in logs_of:
             top = max(logs)
             exp = [math.exp(v - top) for v in logs]
             out.append([v / sum(exp) for v in exp])

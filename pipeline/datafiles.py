@@ -57,3 +57,26 @@ def check_keys(record: Any, required: set[str], optional: set[str], where: str) 
         raise DataFileError(f"{where}: missing keys {sorted(missing)}")
     if unknown:
         raise DataFileError(f"{where}: unknown keys {sorted(unknown)}")
+
+
+def reasoned_entries(records: Any, key: str, where: str, case: str) -> frozenset[str]:
+    """A list of `{<key>, reason}` records (a word and why it is listed), checked: each value a
+    non-empty string already in `case` ("upper" or "lower") without surrounding space, each
+    with a reason, none listed twice. Returns the set of values."""
+    if not isinstance(records, list):
+        raise DataFileError(f"{where} must be a list")
+    seen: set[str] = set()
+    for i, rec in enumerate(records):
+        at = f"{where}[{i}]"
+        check_keys(rec, {key, "reason"}, set(), at)
+        value, reason = rec[key], rec["reason"]
+        normal = value.strip().upper() if case == "upper" and isinstance(value, str) else (
+            value.strip().lower() if isinstance(value, str) else None)
+        if not isinstance(value, str) or not value.strip() or value != normal:
+            raise DataFileError(f"{at}: {key} must be non-empty {case} case without surrounding space, got {value!r}")
+        if not isinstance(reason, str) or not reason.strip():
+            raise DataFileError(f"{at}: a reason is required")
+        if value in seen:
+            raise DataFileError(f"{at}: {value!r} is listed twice")
+        seen.add(value)
+    return frozenset(seen)

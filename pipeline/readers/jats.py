@@ -29,6 +29,7 @@ from pipeline.datafiles import (
     check_keys,
     loads_strict,
     package_data_text,
+    reasoned_entries,
 )
 from pipeline.readers.xmlstream import is_top_level, read_xml_records
 from pipeline.readers.xmltext import (
@@ -144,21 +145,7 @@ def parse_abstract_types(data: Any, name: str = ABSTRACT_TYPES_FILE) -> frozense
     check_keys(data, {"version", "excluded"}, {"description"}, name)
     if data["version"] != 1:
         raise DataFileError(f"{name}: unsupported version {data['version']!r}")
-    if not isinstance(data["excluded"], list):
-        raise DataFileError(f"{name}: excluded must be a list")
-    seen: set[str] = set()
-    for i, rec in enumerate(data["excluded"]):
-        where = f"{name} excluded[{i}]"
-        check_keys(rec, {"abstract_type", "reason"}, set(), where)
-        kind, reason = rec["abstract_type"], rec["reason"]
-        if not isinstance(kind, str) or not kind.strip() or kind != kind.strip().lower():
-            raise DataFileError(f"{where}: abstract_type must be non-empty lower case without surrounding space, got {kind!r}")
-        if not isinstance(reason, str) or not reason.strip():
-            raise DataFileError(f"{where}: a reason is required")
-        if kind in seen:
-            raise DataFileError(f"{where}: {kind!r} is listed twice")
-        seen.add(kind)
-    return frozenset(seen)
+    return reasoned_entries(data["excluded"], "abstract_type", f"{name} excluded", "lower")
 
 
 @lru_cache(maxsize=1)

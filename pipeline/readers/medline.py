@@ -27,6 +27,7 @@ from pipeline.datafiles import (
     check_keys,
     loads_strict,
     package_data_text,
+    reasoned_entries,
 )
 from pipeline.readers.xmlfiles import XMLFileError, file_sha256, iter_utf8_chunks
 from pipeline.readers.xmltext import (
@@ -70,21 +71,8 @@ def parse_label_rules(data: Any, name: str = LABELS_FILE) -> LabelRules:
     min_letters = data["min_label_letters"]
     if not isinstance(min_letters, int) or isinstance(min_letters, bool) or min_letters < 1:
         raise DataFileError(f"{name}: min_label_letters must be a positive integer")
-    if not isinstance(data["not_labels"], list):
-        raise DataFileError(f"{name}: not_labels must be a list")
-    seen: set[str] = set()
-    for i, rec in enumerate(data["not_labels"]):
-        where = f"{name} not_labels[{i}]"
-        check_keys(rec, {"text", "reason"}, set(), where)
-        text, reason = rec["text"], rec["reason"]
-        if not isinstance(text, str) or not text.strip() or text != text.strip().upper():
-            raise DataFileError(f"{where}: text must be non-empty upper case without surrounding space, got {text!r}")
-        if not isinstance(reason, str) or not reason.strip():
-            raise DataFileError(f"{where}: a reason is required")
-        if text in seen:
-            raise DataFileError(f"{where}: {text!r} is listed twice")
-        seen.add(text)
-    return LabelRules(min_letters=min_letters, not_labels=frozenset(seen))
+    not_labels = reasoned_entries(data["not_labels"], "text", f"{name} not_labels", "upper")
+    return LabelRules(min_letters=min_letters, not_labels=not_labels)
 
 
 @lru_cache(maxsize=1)

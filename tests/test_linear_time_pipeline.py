@@ -70,8 +70,9 @@ def test_linear_time_prose_whole_pipeline(nlp):
 @pytest.mark.slow
 def test_linear_time_sections_on_prose(nlp):
     small, large = corpus_prose(25_000), corpus_prose(100_000)
-    t1 = stage_seconds(nlp, small)["abstracts_sections"]
-    t4 = stage_seconds(nlp, large)["abstracts_sections"]
+    # the best of two runs each: the first call on a text pays one-off costs
+    t1 = min(stage_seconds(nlp, small)["abstracts_sections"] for _ in range(2))
+    t4 = min(stage_seconds(nlp, large)["abstracts_sections"] for _ in range(2))
     assert t4 < budget(len(large)) and t4 < MAX_SCALING * max(t1, NOISE_FLOOR), (t1, t4)
 
 

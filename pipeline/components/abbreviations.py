@@ -307,10 +307,14 @@ def find_uses(doc: Doc, defined: dict[str, DrugEntry], existing: list[DrugMatch]
     out = []
     forms = {tuple(name_words(sf)): (sf, e) for sf, e in defined.items()}
     letters = {sf: e for sf, e in defined.items() if len(sf) == 1 and sf.isupper()}
+    texts = [tok.text for tok in doc]
+    starts: dict[str, list[int]] = {}  # token text -> where it stands: each form looks only there
+    for i, text in enumerate(texts):
+        starts.setdefault(text, []).append(i)
     for words, (_sf, entry) in forms.items():
         n = len(words)
-        for i in range(len(doc) - n + 1):
-            if any(doc[i + k].text != words[k] for k in range(n)):
+        for i in starts.get(words[0], ()):
+            if i + n > len(texts) or any(texts[i + k] != words[k] for k in range(n)):
                 continue
             if any(k in taken for k in range(i, i + n)):
                 continue

@@ -104,20 +104,20 @@ def _split_numbers(numbers: str) -> tuple[list[str], list[str]]:
 
 
 _BARE_COMMA_END_RE = regex.compile(r",\s?[\d.,]+$")  # the run's last joiner is a bare comma
-_LAST_TO_RE = regex.compile(r"(?r)\sto[^\s]*")
+_LAST_SPACE_RE = regex.compile(r"(?r)\s")  # searched backwards: reads only the run's last word
 
 
 def _run_before_to(text: str, run: Any, table: UnitTable) -> tuple[Any, Any]:
     """The one shorter run a unit can follow: `1 to5a units` reads `to5a` as a product name
     before a count unit (as `2 x 10^12 rAd-p53 units` does), which needs white space before
     `to` and none from there to the end of the run."""
-    last = _LAST_TO_RE.search(text, run.start(), run.end())
-    if last is None or last.end() != run.end():
+    space = _LAST_SPACE_RE.search(text, run.start(), run.end())
+    if space is None or text[space.end() : space.end() + 2] != "to":
         return run, None
-    m = table.tail.match(text, last.start())
+    m = table.tail.match(text, space.start())
     if m is None or not m.group("name"):
         return run, None
-    return NUMBERS_RE.match(text, run.start(), last.start()), m
+    return NUMBERS_RE.match(text, run.start(), space.start()), m
 
 
 def _not_a_dose(text: str, start: int, table: UnitTable) -> bool:

@@ -22,6 +22,8 @@ from pipeline.components.tokenizer import AbstractTokenizer
 PACKAGE_DIR = Path(__file__).resolve().parent
 # A wheel installs the models inside the package; a checkout keeps them at the top level.
 MODEL_DIRS = (PACKAGE_DIR / "models", PACKAGE_DIR.parent / "models")
+# The largest page the readers accept is 20 MB (readers.ingest.MAX_PAGE_BYTES).
+MAX_TEXT_CHARS = 25_000_000
 PIPE_NAMES = (
     "abstracts_sentences",
     "abstracts_sections",
@@ -52,6 +54,9 @@ def build_nlp(section_model: str | Path | None | bool = True) -> Language:
     if section_model is True:
         section_model = default_section_model()
     nlp = spacy.blank("en")
+    # spaCy's 1,000,000-character guard protects a parser's memory; this pipeline has none, and
+    # every stage is linear, so any page the readers accept may be tagged
+    nlp.max_length = MAX_TEXT_CHARS
     nlp.tokenizer = AbstractTokenizer(nlp.vocab)
     nlp.add_pipe("abstracts_sentences")
     nlp.add_pipe("abstracts_sections", config={"model_path": str(section_model) if section_model else None})

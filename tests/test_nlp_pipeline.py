@@ -35,3 +35,13 @@ def test_nlp_loads_the_shipped_section_model_from_models(nlp):
     assert "RESULTS" in labels
     assert all(s._.section_source == "model" for s in doc.spans["sections"])
     assert tagger is not None
+
+
+def test_nlp_tags_an_abstract_longer_than_spacys_default_limit(nlp):
+    # spaCy refuses texts over 1,000,000 characters by default; an abstract that long (a
+    # saved full-text page run together) must be tagged, not turned into an error record
+    from pipeline.readers.ingest import MAX_PAGE_BYTES
+
+    assert nlp.max_length >= MAX_PAGE_BYTES
+    doc = nlp("Median overall survival was 20.1 months. " * 26_000, disable=list(nlp.pipe_names))
+    assert len(doc.text) > 1_000_000

@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
+from pipeline.output.tables import iter_records
+
 FORMATS = ("pubtator", "bioc")
 _LINE_BREAKS = str.maketrans({"\n": " ", "\r": " ", "\t": " "})
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -151,16 +153,6 @@ def bioc_document(doc: Document, record: dict[str, Any]):
     return out
 
 
-def _records(path: str | Path):
-    with open(path, encoding="utf-8") as fh:
-        for number, line in enumerate(fh, 1):
-            if line.strip():
-                try:
-                    yield json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise ValueError(f"{path}:{number}: not a JSON record ({exc.msg})") from None
-
-
 def export_interop(records_path: str | Path, fmt: str, out: str | Path | IO) -> dict[str, int]:
     """Stream a records JSONL into a PubTator or BioC XML file; returns the counts."""
     if fmt not in FORMATS:
@@ -181,7 +173,7 @@ def export_interop(records_path: str | Path, fmt: str, out: str | Path | IO) -> 
         collection.source, collection.date, collection.key = "abstracts", date.today().isoformat(), "abstracts.key"
         writer.write_collection_info(collection)
     try:
-        for record in _records(records_path):
+        for record in iter_records(records_path):
             doc = interop_document(record) if record.get("status") in ("ok", "no_abstract") else None
             if doc is None:
                 counts["records_left_out"] += 1

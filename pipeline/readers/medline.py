@@ -35,6 +35,7 @@ from pipeline.readers.xmltext import (
     error_article,
     first_year,
     make_article,
+    read_error,
     record_error,
     unique,
 )
@@ -98,8 +99,7 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
     try:
         sha = file_sha256(path)
     except OSError as exc:
-        yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
-                            path=display_path, index=0, fmt=FORMAT, sha256="")
+        yield read_error(exc, display_path, FORMAT)
         return
     chunks: list[bytes] = []
     failure: XMLFileError | None = None

@@ -19,7 +19,13 @@ from typing import Any
 from pipeline.article import Article
 from pipeline.readers.xmlfiles import file_sha256, open_maybe_gzip, wide_codec
 from pipeline.readers.xmlstream import guarded
-from pipeline.readers.xmltext import author_name, error_article, make_article, unique
+from pipeline.readers.xmltext import (
+    author_name,
+    error_article,
+    make_article,
+    read_error,
+    unique,
+)
 
 FORMAT = "pmc-rct"
 
@@ -47,8 +53,7 @@ def read_articles(path: Path, display_path: str) -> Iterator[Article]:
         sha = file_sha256(path)
         handle = open_maybe_gzip(path)
     except OSError as exc:
-        yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
-                            path=display_path, index=0, fmt=FORMAT, sha256="")
+        yield read_error(exc, display_path, FORMAT)
         return
 
     def articles() -> Iterator[Article]:

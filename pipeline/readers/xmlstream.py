@@ -28,10 +28,15 @@ from pipeline.readers.xmlfiles import (
 from pipeline.readers.xmlsafe import (
     MAX_PROLOG_BYTES,
     PARSER_OPTIONS,
-    root_position,
     check_prolog,
+    root_position,
 )
-from pipeline.readers.xmltext import error_article, local_name, short_message
+from pipeline.readers.xmltext import (
+    error_article,
+    local_name,
+    read_error,
+    short_message,
+)
 
 # Recovery after a malformed record: the byte stream is kept from the start of the oldest
 # unfinished record, so a fresh parser can take over at the next record's start tag.
@@ -448,8 +453,7 @@ def read_xml_records(
     try:
         sha = file_sha256(path)
     except OSError as exc:
-        yield error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
-                            path=display_path, index=0, fmt=fmt, sha256="")
+        yield read_error(exc, display_path, fmt)
         return
 
     def articles() -> Iterator[Article]:

@@ -161,6 +161,12 @@ def error_article(
     )
 
 
+def read_error(exc: OSError, path: str, fmt: str) -> Article:
+    """The error Article for a file that cannot be opened or read at all."""
+    return error_article(type_="ReadError", message=f"cannot read file: {exc.strerror or type(exc).__name__}",
+                         path=path, index=0, fmt=fmt, sha256="")
+
+
 def record_error(exc: Exception) -> tuple[str, str]:
     """(type, message) for an unexpected exception while converting one record."""
     return "RecordError", f"could not read this record: {type(exc).__name__}: {short_message(str(exc))}"

@@ -21,6 +21,21 @@ from spacy.tokens import Doc, Span
 
 SECTIONS_KEY = "sections"
 ENTITIES_KEY = "entities"
+TEXT_KEY = "abstracts_text"
+
+
+def doc_text(doc: Doc) -> str:
+    """`doc.text`, kept in `doc.user_data` after the first read.
+
+    spaCy builds `doc.text` by joining every token (one Token object each), and several
+    components need the text: read once per Doc, not once per component. A Doc's text never
+    changes (retokenizing keeps it), and the kept copy is checked against the Doc's length."""
+    kept = doc.user_data.get(TEXT_KEY)
+    if kept is not None and len(doc) and len(kept) == doc[-1].idx + len(doc[-1].text_with_ws):
+        return kept
+    text = doc.text
+    doc.user_data[TEXT_KEY] = text
+    return text
 
 
 def _section_of(span: Span) -> str | None:

@@ -55,3 +55,41 @@ def test_survival_data_rejects_duplicate_keys():
     text = shipped_text().replace('"version": 1,', '"version": 1, "version": 1,', 1)
     with pytest.raises(DataFileError, match="duplicate key"):
         load_terms(text)
+
+
+CUE_TEXTS = [
+    "Median progression-free survival (PFS) and overall survival (OS) were 7.1 and 14.2 months.",
+    "non-progression rates; event-free survival; disease-free survival; 3-year OS/PFS 45%/30%",
+    "time to treatment failure, time to progression and time to response were recorded",
+    "treatment-related mortality, TRM, NRM and non-relapse mortality; adverse events (AEs)",
+    "progression free survival progression-free survivalprogression-free survival",  # glued copies
+    "Overall survival overall survival OVERALL SURVIVAL os OS",
+    "",
+]
+
+
+def _abstract_texts(limit: int) -> list[str]:
+    from tests.conftest import shared_path
+
+    path = shared_path("data", "pmc-rct", "abstracts.jsonl")
+    out = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            out.append(" ".join(s["text"] for s in json.loads(line)["sections"]))
+            if len(out) == limit:
+                break
+    return out
+
+
+@pytest.mark.parametrize("source", ["written", "pmc-rct"])
+def test_cue_scan_finds_what_one_alternation_finds(source):
+    """`cue_matches` (each phrase finds where a cue may start, the alternation is tried only
+    there) gives exactly `cue_re.finditer`'s matches: same spans, same phrase chosen."""
+    lexicon = SurvivalLexicon(load_terms())
+    texts = CUE_TEXTS if source == "written" else _abstract_texts(600)
+    found = 0
+    for text in texts:
+        fast = [(m.span(), m.lastgroup) for m in lexicon.cue_matches(text)]
+        assert fast == [(m.span(), m.lastgroup) for m in lexicon.cue_re.finditer(text)], text
+        found += len(fast)
+    assert found > (10 if source == "written" else 2000)

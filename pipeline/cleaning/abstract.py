@@ -18,6 +18,9 @@ from pipeline.cleaning.lines import (
 )
 from pipeline.cleaning.site_patterns import heading_category, site_patterns
 
+NUMBERED_ITEM_RE = regex.compile(r"\d{1,2}[.)]?\s")
+SECOND_SENTENCE_RE = regex.compile(r"[.!?]\s+\p{Lu}")
+
 
 def affiliation_lines(lines: list[Line]) -> set[int]:
     """Indices of lines that hold author affiliations: the block after an affiliation header
@@ -42,7 +45,7 @@ def affiliation_lines(lines: list[Line]) -> set[int]:
                         or _is_name_line(nxt.core):
                     j += 1  # footnote numbers, author names, furniture inside the block
                     continue
-                if not (affiliation_like(nxt.core) or regex.match(r"\d{1,2}[.)]?\s", nxt.core)):
+                if not (affiliation_like(nxt.core) or NUMBERED_ITEM_RE.match(nxt.core)):
                     break
                 out.add(j)
                 j += 1
@@ -221,7 +224,7 @@ def locate_abstract(lines: list[Line], excluded: set[int]) -> tuple[list[int], i
     heads = [k for k, i in enumerate(run) if "heading" in lines[i].kinds or lines[i].inline_heading]
     first = lines[run[0]]
     if heads and heads[0] == 1 and not first.inline_heading and words(first.core) <= 40 \
-            and not regex.search(r"[.!?]\s+\p{Lu}", first.core):  # a one-sentence line: a title
+            and not SECOND_SENTENCE_RE.search(first.core):  # a one-sentence line: a title
         run = run[1:]
     return _walk_abstract(lines, run[0], excluded) or run, None
 

@@ -16,6 +16,10 @@ AUTHOR_SEGMENT_RES = (
     ),
     regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?|.{0,60}\b(?:study group|investigators|collaborators|consortium|group)\.?|(?:\p{L}[\p{L}. -]{1,40}\s)?\+\s?\d+\s+(?:more\s+)?authors?(?:\s\p{L}[\p{L}. -]{1,40})?"),
 )
+
+TITLE_RE = regex.compile(r"^(?:Prof|Dr)\.?\s+")
+INITIAL_END_RE = regex.compile(r"(?:^|\s)\p{Lu}\.$")
+ET_AL_RE = regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?")
 DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
 AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
 
@@ -33,9 +37,9 @@ def _author_parts(core: str) -> list[str]:
         part = part.strip()
         part = FOOTNOTE_MARKS_RE.sub("", part).strip()
         part = TRAILING_DEGREES_RE.sub("", part).strip()
-        part = regex.sub(r"^(?:Prof|Dr)\.?\s+", "", part)
+        part = TITLE_RE.sub("", part)
         # a trailing full stop belongs to an initial ("Pieter J."), not to a name
-        if part.endswith(".") and not regex.search(r"(?:^|\s)\p{Lu}\.$", part):
+        if part.endswith(".") and not INITIAL_END_RE.search(part):
             part = part[:-1].rstrip()
         if part and not part.isdigit() and not DEGREE_RE.fullmatch(part) and not ROLE_RE.fullmatch(part):
             out.append(part)
@@ -64,7 +68,7 @@ def author_names(core: str) -> list[str]:
     core = core.rstrip().removesuffix(".")  # the full stop that ends a PubMed author line
     names = []
     for part in _author_parts(core):
-        if regex.fullmatch(r"(?i)(?:et al\.?\s*)?(?:show all authors)?", part):
+        if ET_AL_RE.fullmatch(part):
             continue
         if AUTHOR_SEGMENT_RES[2].fullmatch(part) and not GROUP_AUTHOR_RE.fullmatch(part):
             continue

@@ -35,6 +35,10 @@ INLINE_HEADING_RE = regex.compile(
     r"(?P<h>[A-Z][A-Za-z][A-Za-z ,&/()\-]{0,70}?)\s*(?P<sep>:|\.(?=\s)|\u00a0|\s{2,}|\s*[—–](?=\s))[\s\u00a0]*(?=\S)"
 )
 
+YEAR_AFTER_STOP_RE = regex.compile(r"\.\s*(19|20)\d{2}")  # ". 2017 Nov;66(5):..."
+ABBREVIATED_WORD_RE = regex.compile(r"\b\p{L}+\.\s")  # "Front. Oncol."
+GLUED_LINK_TEXT_RE = regex.compile(r"(?<=\d)[A-Z][a-z]+$")
+
 
 DOI_RE = regex.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+)")
 PMID_RE = regex.compile(r"\b(?:PMID|PubMed(?: ID)?):?\s*(\d{1,9})\b")
@@ -117,7 +121,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             line.core = line.core[: ui.start("ui")]
         core = line.core
         nxt = next_nonblank(lines, line.index)
-        if core and nxt is not None and regex.match(r"\.\s*(19|20)\d{2}", nxt.core) and len(core) <= 120:
+        if core and nxt is not None and YEAR_AFTER_STOP_RE.match(nxt.core) and len(core) <= 120:
             # current PubMed puts the journal on its own line: "Hepatology" / ". 2017 Nov;66(5):1512-1524."
             joined = parse_citation(core + nxt.core, patterns)
             if joined:
@@ -157,8 +161,9 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if inline:
                 line.inline_heading = inline
                 line.kinds.add("inline_heading")
+        hit_groups = {group for group, _kind in LINE_KINDS if patterns.matches(group, core)}
         for group, kind in LINE_KINDS:
-            if patterns.matches(group, core):
+            if group in hit_groups:
                 line.kinds.add(kind)
         if is_menu_line(core):
             line.kinds.add("furniture")
@@ -186,7 +191,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
                     if parsed:
                         line.kinds.add("citation")
                         line.citation = parsed
-        if "authors" not in line.kinds and not patterns.matches("furniture", core) and is_author_line(core):
+        if "authors" not in line.kinds and "furniture" not in hit_groups and is_author_line(core):
             line.kinds.add("authors")
         if DATE_RE.fullmatch(core):
             line.kinds.add("date")
@@ -213,7 +218,7 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
         journal = out.get("journal", "")
         if words(journal) == 0 or words(journal) > 12:
             continue
-        if regex.search(r"\b\p{L}+\.\s", journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
+        if ABBREVIATED_WORD_RE.search(journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
             out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
         if m.groupdict().get("year"):
             out["year"] = int(m.group("year"))
@@ -228,4 +233,4 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
 def clean_doi(doi: str) -> str:
     doi = doi.rstrip(".,;)]")
     # a link text glued on in HTML: "10.1016/j.lungcan.2025.108174Get rights and content"
-    return regex.sub(r"(?<=\d)[A-Z][a-z]+$", "", doi)
+    return GLUED_LINK_TEXT_RE.sub("", doi)

@@ -22,6 +22,10 @@ from pipeline.cleaning.lines import (
 )
 from pipeline.cleaning.site_patterns import site_patterns
 
+PUBLISHED_YEAR_RE = regex.compile(r"(?i)(?:published(?: online)?|epub|first published|publication date)\b[^0-9]{0,20}.*?\b((?:19|20)\d{2})\b")
+LABELLED_DOI_RE = regex.compile(r"(?i)\bdoi:?\s*(10\.\d{4,9}/[^\s\"<>]+)")
+LEADING_NUMBER_RE = regex.compile(r"^\d{1,2}[.)]?\s+")
+
 # --------------------------------------------------------------------------- title & metadata
 
 def _title_candidate(line: Line, excluded: set[int]) -> bool:
@@ -113,7 +117,7 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
                 meta.setdefault(key, value.replace(" ", "") if key == "pages" else value)
     if "year" not in meta and (meta.get("journal") or meta.get("volume")):
         for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
-            m = regex.match(r"(?i)(?:published(?: online)?|epub|first published|publication date)\b[^0-9]{0,20}.*?\b((?:19|20)\d{2})\b", line.core)
+            m = PUBLISHED_YEAR_RE.match(line.core)
             if m:
                 meta["year"] = int(m.group(1))
                 break
@@ -123,7 +127,7 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
             meta[key] = labelled[key]
     doi = None
     for line in sorted(outside, key=lambda l: (l.index > first_abstract, l.index)):
-        m = regex.search(r"(?i)\bdoi:?\s*(10\.\d{4,9}/[^\s\"<>]+)", line.core) or DOI_RE.search(line.core)
+        m = LABELLED_DOI_RE.search(line.core) or DOI_RE.search(line.core)
         if m and "notice" not in line.kinds:
             doi = clean_doi(m.group(1))
             break
@@ -155,7 +159,7 @@ def collect_metadata(text: str, lines: list[Line], taken: set[int], affiliation_
             core = core[prefix.end("prefix"):]
         for part in _split_affiliations(core):
             part = FOOTNOTE_RE.sub("", part).strip()
-            part = regex.sub(r"^\d{1,2}[.)]?\s+", "", part)
+            part = LEADING_NUMBER_RE.sub("", part)
             if part and part not in affiliations:
                 affiliations.append(part)
     if affiliations:

@@ -39,23 +39,90 @@ class LineRule:
         return self.pattern.fullmatch(text)
 
 
+def _top_level_alternation(pattern: str) -> bool:
+    """True when `pattern` has a `|` outside every group and character class."""
+    depth, in_class, i = 0, False, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":  # `[]...]`: a leading `]` is literal
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            return True
+        i += 1
+    return False
+
+
+def contained_part(pattern: str) -> str | None:
+    """The X of a rule `.*X.*` ("the line contains X"), else None.
+
+    Matching the whole line against `.*X.*` makes the engine try X at every position after
+    every backtrack of the leading `.*`; searching for X gives the same answer on a line
+    (no line break inside) in one left-to-right scan."""
+    if len(pattern) < 5 or not pattern.startswith(".*") or not pattern.endswith(".*"):
+        return None
+    inner = pattern[2:-2]
+    # `...\.*` ends with a literal dot repeated, and `.*a|b.*` is not `.*(?:a|b).*`
+    escaped_end = (len(inner) - len(inner.rstrip("\\"))) % 2 == 1
+    if not inner or escaped_end or _top_level_alternation(inner):
+        return None
+    return inner
+
+
 @dataclass(frozen=True)
 class GroupIndex:
     """One group's rules folded for a fast first test: the literals as a set of case-folded
-    lines, the regexes as one alternation (None when the group has none)."""
+    lines, the whole-line regexes as one alternation (None when there are none), and the X
+    of each `.*X.*` rule to search for. The X are searched one by one: a single pattern lets
+    the engine skip to where its first characters occur, one alternation of them does not
+    (measured: twice as fast on page lines)."""
 
     literals: frozenset[str]
     any_regex: Any
+    contains: tuple[Any, ...] = ()
+    contains_whole: Any = None  # the `.*X.*` rules as written, for a text with a line break
 
     @classmethod
     def of(cls, rules: tuple[LineRule, ...]) -> GroupIndex:
-        patterns = [rule.pattern.pattern for rule in rules if rule.pattern is not None]
-        combined = regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
-        return cls(frozenset(rule.literal.casefold() for rule in rules if rule.literal is not None), combined)
+        whole, contained, contained_whole = [], [], []
+        for rule in rules:
+            if rule.pattern is None:
+                continue
+            inner = contained_part(rule.pattern.pattern)
+            if inner is None:
+                whole.append(rule.pattern.pattern)
+            else:
+                contained.append(inner)
+                contained_whole.append(rule.pattern.pattern)
+
+        def alternation(patterns: list[str]) -> Any:
+            return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
+
+        literals = frozenset(rule.literal.casefold() for rule in rules if rule.literal is not None)
+        searched = tuple(regex.compile(p, regex.IGNORECASE) for p in contained)
+        return cls(literals, alternation(whole), searched, alternation(contained_whole))
 
     def hit(self, text: str) -> bool:
         """True when some rule of the group matches the whole line (the same as trying each)."""
-        return text.casefold() in self.literals or bool(self.any_regex is not None and self.any_regex.fullmatch(text))
+        if text.casefold() in self.literals:
+            return True
+        if self.any_regex is not None and self.any_regex.fullmatch(text):
+            return True
+        if not self.contains:
+            return False
+        if "\n" in text:  # `.` does not cross a line break: keep the whole-line semantics
+            return bool(self.contains_whole.fullmatch(text))
+        return any(pattern.search(text) for pattern in self.contains)
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,9 @@ from spacy.tokens import Doc
 from pipeline.components.drug_lexicon import DrugEntry, name_words
 from pipeline.components.drug_matching import DrugMatch, is_token_boundary_ok
 
+LONG_WORD_RE = regex.compile(r"[a-z]{4,}")
+COMBINATION_SPLIT_RE = regex.compile(r"[/+]")
+
 TRIAL_WORDS = frozenset({"trial", "trials", "study", "studies", "group", "investigators", "protocol", "cohort", "consortium"})
 # two-letter English words: as a defined short form (`tolterodine (To, 2 mg)`) every `To` would be
 # a drug; in capitals (`ifosfamide (IF)`) they are abbreviations
@@ -162,8 +165,8 @@ LONG_FORM_STOP = frozenset({",", ";", ":", "(", ")", "[", "]", ".", "=", "of", "
 
 
 def _shares_stem(long_form: str, norm: str) -> bool:
-    stems = {w[:5] for w in regex.findall(r"[a-z]{4,}", norm.lower())}
-    return any(w[:5] in stems for w in regex.findall(r"[a-z]{4,}", long_form.lower()))
+    stems = {w[:5] for w in LONG_WORD_RE.findall(norm.lower())}
+    return any(w[:5] in stems for w in LONG_WORD_RE.findall(long_form.lower()))
 
 
 def find_long_forms(doc: Doc, matches: list[DrugMatch], contradicted: set[str] | None = None) -> list[DrugMatch]:
@@ -265,7 +268,7 @@ def _drug_list(doc: Doc, last: DrugMatch, by_end: dict[int, DrugMatch]) -> list[
 
 def _split_definition(doc: Doc, last: DrugMatch, short: str, by_end: dict[int, DrugMatch]) -> dict[str, DrugEntry]:
     """`A plus B (a/b)`: one short form per drug, in order, each abbreviating its drug."""
-    parts = regex.split(r"[/+]", short)
+    parts = COMBINATION_SPLIT_RE.split(short)
     drugs = _drug_list(doc, last, by_end)[-len(parts) :]
     if len(parts) < 2 or len(drugs) != len(parts) or len(set(parts)) != len(parts):
         return {}

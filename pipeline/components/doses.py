@@ -31,8 +31,13 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401
-from pipeline._extensions import ENTITIES_KEY
-from pipeline.components.dose_linking import DrugIndex, combination_drug, link_drug, listed_drugs
+from pipeline._extensions import ENTITIES_KEY, doc_text
+from pipeline.components.dose_linking import (
+    DrugIndex,
+    combination_drug,
+    link_drug,
+    listed_drugs,
+)
 from pipeline.components.dose_units import (  # noqa: F401  (load_units, parse_number: the public API)
     NUMBER_RE,
     NUMBERS_RE,
@@ -263,7 +268,7 @@ class DoseTagger:
         drugs = sorted((s for s in entities if s.label_ == "DRUG"), key=lambda s: s.start)
         index = DrugIndex(doc, drugs)
         new: list[tuple[Span, DoseMention]] = []
-        text = doc.text  # a join over every token: read once
+        text = doc_text(doc)  # a join over every token: read once
         for mention in find_doses(text, self.units):
             span = doc.char_span(mention.start, mention.end, label="DOSE", alignment_mode="strict")
             if span is None or index.overlaps(span):

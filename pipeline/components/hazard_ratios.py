@@ -31,6 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
+from pipeline._extensions import doc_text
 from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import (
     CI_LABEL,
@@ -253,7 +254,7 @@ class _HRSentence:
             value, lo, hi = parse_number(m.group(1)), parse_number(iv.group("lo")), parse_number(iv.group("hi"))
             if not (lo <= value <= hi) or not _plausible(m.group(1), 20) or _UNIT_AFTER_RE.match(t, m.end()):
                 continue
-            if _NOT_RATIO_AFTER_RE.match(t, iv.end()) and not t[iv.end() : iv.end() + 1] in ")]":
+            if _NOT_RATIO_AFTER_RE.match(t, iv.end()) and t[iv.end() : iv.end() + 1] not in ")]":
                 continue  # `11 [7-21] vs. 14 [8-36] days`: times with ranges, not ratios
             if self._found_covers(m.start()) or self._found_starts_in(iv.start("lo"), iv.end()):
                 continue
@@ -493,5 +494,5 @@ def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None
 
 @Language.component("abstracts_hazard_ratios", assigns=["doc.spans"])
 def hazard_ratio_component(doc: Doc) -> Doc:
-    hits = find_hazard_ratios(doc.text, doc_sentences(doc))
+    hits = find_hazard_ratios(doc_text(doc), doc_sentences(doc))
     return add_entity_spans(doc, hits, "HAZARD_RATIO", "hazard_ratio_misaligned")

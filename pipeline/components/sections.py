@@ -33,7 +33,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
-from pipeline._extensions import SECTIONS_KEY
+from pipeline._extensions import SECTIONS_KEY, doc_text
 from pipeline.components.heading_map import LABELS, UNASSIGNED, load_heading_map
 from pipeline.components.section_model import load_section_model, smooth_labels
 from pipeline.datafiles import (
@@ -186,7 +186,7 @@ class SectionTagger:
         return self._model
 
     def __call__(self, doc: Doc) -> Doc:
-        if doc._.segment != "abstract" or not doc.text.strip():
+        if doc._.segment != "abstract" or not doc_text(doc).strip():
             return doc
         sections = self.sections(doc)
         spans = [s for s in (_make_span(doc, section) for section in sections) if s is not None]
@@ -199,14 +199,14 @@ class SectionTagger:
         headings = doc._.headings or []
         if headings:
             return self._with_headings(doc, headings)
-        paragraphs = [p for p in (_trim(doc.text, s, e) for s, e in (doc._.paragraphs or [])) if p[1] > p[0]]
+        paragraphs = [p for p in (_trim(doc_text(doc), s, e) for s, e in (doc._.paragraphs or [])) if p[1] > p[0]]
         if len(paragraphs) >= 2:
             return self._by_paragraph(doc, paragraphs)
         return self._by_sentence(doc)
 
     def _sentences_in(self, doc: Doc, start: int, end: int) -> list[Span]:
         out = []
-        text = doc.text  # a join over every token: read once, not per sentence
+        text = doc_text(doc)  # a join over every token: read once, not per sentence
         for sent in _sentences(doc):
             if sent.end_char <= start or sent.start_char >= end:
                 continue
@@ -250,14 +250,14 @@ class SectionTagger:
         probabilities = self._unit_probabilities(doc, units)
         if probabilities is not None:
             return probabilities, "model"
-        return cue_probabilities([doc.text[s:e] for s, e in units]), heuristic_source
+        return cue_probabilities([doc_text(doc)[s:e] for s, e in units]), heuristic_source
 
     def _label(self, doc: Doc, units: list[tuple[int, int]], heuristic_source: str) -> tuple[list[str], str]:
         probabilities, source = self._probabilities(doc, units, heuristic_source)
         return [LABELS[j] for j in smooth_labels(probabilities)], source
 
     def _with_headings(self, doc: Doc, headings: list) -> list[Section]:
-        sections = sections_from_headings(doc.text, headings)
+        sections = sections_from_headings(doc_text(doc), headings)
         if all(s.label is not None for s in sections):
             return sections
         # Score the sections that take part in the order (all but trailers), pin the known
@@ -280,13 +280,13 @@ class SectionTagger:
         return [Section(s, e, label, None, source) for (s, e), label in zip(paragraphs, labels)]
 
     def _by_sentence(self, doc: Doc) -> list[Section]:
-        start, end = _trim(doc.text, 0, len(doc.text))
+        start, end = _trim(doc_text(doc), 0, len(doc_text(doc)))
         sents = self._sentences_in(doc, start, end)
         if not sents:
             return [Section(start, end, UNASSIGNED, None, "sentence")]
         units = [(s.start_char, s.end_char) for s in sents]
         labels, source = self._label(doc, units, "sentence")
-        return merge_runs(doc.text, units, labels, source)
+        return merge_runs(doc_text(doc), units, labels, source)
 
 
 def merge_runs(text: str, units: Sequence[tuple[int, int]], labels: Sequence[str], source: str) -> list[Section]:

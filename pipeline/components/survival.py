@@ -32,10 +32,15 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
-from pipeline._extensions import ENTITIES_KEY
+from pipeline._extensions import ENTITIES_KEY, doc_text
 from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import _rx, trim_span
-from pipeline.components.survival_assign import _ALIVE_RE, _alive_figures, _assign, _block_figures
+from pipeline.components.survival_assign import (
+    _ALIVE_RE,
+    _alive_figures,
+    _assign,
+    _block_figures,
+)
 from pipeline.components.survival_terms import (  # noqa: F401  (the lexicon API, imported from here by tests)
     ENDPOINTS,
     TERMS_FILE,
@@ -48,6 +53,7 @@ from pipeline.components.survival_terms import (  # noqa: F401  (the lexicon API
 )
 from pipeline.components.survival_values import _Item, _Sentence
 
+_DIGIT_RE = _rx(r"\d")
 ATTR_ORDER = ("endpoint", "scope", "measure", "horizon", "value", "unit", "ci", "range", "iqr", "se", "p", "group", "qualifier")
 
 
@@ -67,6 +73,10 @@ class SurvivalFigure:
 
 
 def _sentence_figures(lex: SurvivalLexicon, text: str, start: int, end: int, cues: list[Cue]) -> list[SurvivalFigure]:
+    # a figure is a number with a unit (`months`, `%`, ...; `_Sentence.items` keeps no other):
+    # a sentence without a digit or without a unit word has none, and is not read further
+    if not _DIGIT_RE.search(text, start, end) or not lex.unit_re.search(text, start, end):
+        return []
     if lex.hypothesis_re.search(text, start, end):
         return []
     st = _Sentence(lex, text, start, end, cues)
@@ -167,5 +177,5 @@ def add_entity_spans(doc: Doc, hits: Iterable[Any], label: str, counter_key: str
 
 @Language.component("abstracts_survival", assigns=["doc.spans"])
 def survival_component(doc: Doc) -> Doc:
-    hits = find_survival_figures(doc.text, doc_sentences(doc))
+    hits = find_survival_figures(doc_text(doc), doc_sentences(doc))
     return add_entity_spans(doc, hits, "SURVIVAL", "survival_misaligned")

@@ -17,7 +17,6 @@ from pipeline.components.stat_patterns import NUM, WORD_NUM, _rx
 from pipeline.components.survival_terms import Cue
 from pipeline.components.survival_values import _coordinated, _Item, _Sentence
 
-
 _OF_PATIENTS_RE = regex.compile(
     r"\s*(?:\((?:[^()]|\([^()]*\))*\)\s*)?of\s+(?:the\s+|all\s+|these\s+|those\s+|our\s+)?(?:[\w-]+\s+){0,3}?"
     r"(?:patients|cases|subjects|participants|tumou?rs|lesions|men|women|children|population|total|cohort|controls|group|arm|evaluable|individuals|deaths|events|responses|responders|recipients|eyes|procedures)\b",

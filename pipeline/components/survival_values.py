@@ -22,8 +22,8 @@ from pipeline.components.stat_patterns import (
     CI_PREFIX_RE,
     CI_RE,
     NUM,
-    OPEN_CI_RE,
     NUM_RE,
+    OPEN_CI_RE,
     RANGE_RE,
     Stretches,
     _rx,
@@ -33,7 +33,6 @@ from pipeline.components.stat_patterns import (
     parse_number,
 )
 from pipeline.components.survival_terms import Cue, SurvivalLexicon
-
 
 _PM = r"(?P<pm>\s*(?:±|\+/-|\+-|\+/−)\s*(?P<se>" + NUM + r"))?"
 _BRACKET = r"(?P<br>\s*(?:\((?:[^()]|\([^()]*\))*\)|\[[^\[\]]*\]))?"

@@ -13,6 +13,8 @@ import regex
 from spacy.tokens import Doc
 from spacy.util import registry
 
+from pipeline._extensions import TEXT_KEY
+
 TOKEN_RE = regex.compile(r"\d+(?:[.,\u00b7]\d+)*|[^\W\d_]+|\s+|.", regex.V1)
 
 
@@ -40,7 +42,9 @@ class AbstractTokenizer:
 
     def __call__(self, text: str) -> Doc:
         words, spaces = split_words(text)
-        return Doc(self.vocab, words=words, spaces=spaces)
+        doc = Doc(self.vocab, words=words, spaces=spaces)
+        doc.user_data[TEXT_KEY] = text  # the components read it with doc_text(), not doc.text
+        return doc
 
     def pipe(self, texts, batch_size: int = 1000):
         for text in texts:

@@ -46,7 +46,8 @@ from pipeline.components.stat_patterns import (
     parse_number,
 )
 from pipeline.components.survival import add_entity_spans, doc_sentences
-from pipeline.components.survival_terms import Cue, lexicon, load_terms
+from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
+from pipeline.components.survival_terms import Cue, lexicon
 
 
 @dataclass(frozen=True)
@@ -283,7 +284,7 @@ class _HRSentence:
         """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
         the sentence start or the last `;` to the cue, says so (`with 80% power to detect an HR of`)."""
         if self._planned_ends is None:  # the markers of the sentence, found once
-            self._planned_ends = [m.end() for m in _hr_events()["planned"].finditer(self.text, self.start, self.end)]
+            self._planned_ends = [m.end() for m in hr_events()["planned"].finditer(self.text, self.start, self.end)]
         lo = max(self.start, self._last_semicolon(self.start, cue_start) + 1)
         k = bisect_right(self._planned_ends, cue_start) - 1  # the last marker ending before the cue
         return k >= 0 and self._planned_ends[k] - 1 >= lo
@@ -297,9 +298,9 @@ class _HRSentence:
         comparisons; text that names no event at all keeps the ratio."""
         t = self.text
         lo = max(self.start, self._last_semicolon(self.start, cue[0]) + 1, previous_end if previous_end <= cue[0] else self.start)
-        verdict = _event_verdict(t[lo:value_start])
+        verdict = event_verdict(t[lo:value_start])
         if verdict is None:
-            verdict = _event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
+            verdict = event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
         if verdict == "all-cause death":
             attrs["endpoint"] = "OS"
         return verdict != "not survival"
@@ -428,50 +429,6 @@ class _HRSentence:
         p-value in a bracket right after the first phrase of the same endpoint before the cue."""
         first = self._endpoint_p.get(endpoint)
         return first[1] if first is not None and first[0] <= before else None
-
-
-_HR_EVENTS: dict[str, Any] | None = None
-
-
-def _hr_events() -> dict[str, Any]:
-    """The event patterns of survival_terms.json `hazard_ratio_events`, one regex per group."""
-    global _HR_EVENTS
-    if _HR_EVENTS is None:
-        groups = load_terms()["hazard_ratio_events"]
-        _HR_EVENTS = {
-            name: regex.compile("|".join(f"(?:{p})" for p in groups[name]), regex.IGNORECASE)
-            for name in ("death", "cause_specific_death", "composite", "non_survival")
-        }
-        _HR_EVENTS["planned"] = regex.compile(
-            r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in groups["planned"]) + r")(?![\w-])", regex.IGNORECASE
-        )
-    return _HR_EVENTS
-
-
-EVENT_LOOKBACK = 400  # characters before a ratio's clause searched for the event it is about
-
-
-def _event_verdict(text: str, nearest_only: bool = False) -> str | None:
-    """"not survival", "death", "all-cause death" or None (no event named) for a stretch of
-    text. With `nearest_only`, only the event named last counts."""
-    events = _hr_events()
-    found = []
-    for name in ("composite", "death", "non_survival"):
-        for m in events[name].finditer(text):
-            found.append((m.end(), name))
-    if not found:
-        return None
-    if nearest_only:
-        name = max(found)[1]
-        found = [f for f in found if f[1] == name]
-    names = {name for _, name in found}
-    if "composite" in names:
-        return "not survival"
-    if "death" in names:
-        if not events["cause_specific_death"].search(text) and _rx(r"(?i)\b(?:all-cause|any cause|overall mortality|death from any)").search(text):
-            return "all-cause death"
-        return "death"
-    return "not survival"
 
 
 def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None) -> list[HazardRatio]:

@@ -47,6 +47,7 @@ from pipeline.components.stat_patterns import (
 )
 from pipeline.components.survival import add_entity_spans, doc_sentences
 from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
+from pipeline.components.hazard_ratio_lists import listed_endpoints
 from pipeline.components.survival_terms import Cue, lexicon
 
 
@@ -186,6 +187,7 @@ class _HRSentence:
         self._planned_ends: list[int] | None = None
         self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
         self._found_ends: list[int] = []
+        self._p_of_endpoint: set[int] = set()  # ratios whose p-value is their endpoint's (`_endpoint_p_before`)
 
     def reserved_at(self, pos: int) -> bool:
         return self._reserved.covers(pos)
@@ -270,15 +272,32 @@ class _HRSentence:
             iv = _INTERVAL_AFTER_RE.match(t, e, self.end)
             if iv:
                 bounds.update({iv.start("lo"), iv.start("hi")})
-        kept = []
+        kept, kept_cues = [], []
         previous_end = self.start
         for s, e, attrs, cue in found:
             if s in bounds:
                 continue
             if "endpoint" in attrs or self._survival_event(cue, previous_end, s, attrs):
                 kept.append(HazardRatio(s, e, t[s:e], attrs))
+                kept_cues.append(cue)
             previous_end = e
+        # `The hazard ratios for OS and PFS were 0.68 (...) and 0.59 (...), respectively`
+        for i, endpoint in listed_endpoints(t, self.start, self.end, [(h.start, h.end) for h in kept], self.cues).items():
+            self._set_listed_endpoint(kept[i], endpoint, kept_cues[i][0])
         return kept
+
+    def _set_listed_endpoint(self, ratio: HazardRatio, endpoint: str | None, cue_start: int) -> None:
+        """The endpoint a `respectively` list gives a ratio replaces the one read near it, and
+        so does the p-value that came with that endpoint (`_endpoint_p_before`)."""
+        attrs = ratio.attrs
+        if ratio.start in self._p_of_endpoint:
+            del attrs["p"]
+        attrs.pop("endpoint", None)
+        p = self._endpoint_p_before(endpoint, cue_start) if endpoint and "p" not in attrs else None
+        if p:
+            attrs["p"] = p
+        if endpoint:
+            attrs["endpoint"] = endpoint
 
     def _planned(self, cue_start: int) -> bool:
         """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
@@ -332,6 +351,7 @@ class _HRSentence:
                 p = self._endpoint_p_before(endpoint, cue[0])
                 if p:
                     attrs["p"] = p
+                    self._p_of_endpoint.add(m.start())
         return attrs
 
     def _p_value(self, value_start: int, after: int, cue: tuple[int, int]) -> str | None:

@@ -15,13 +15,16 @@ such a list that endpoint in place of the one it read near the ratio.
   `hazard_ratio_lists.item_blockers` (items without an endpoint: `time to treatment
   failure`), `hazard_ratio_events.cause_specific_death` (also without one) and
   `hazard_ratio_lists.events`.
-- The endpoints are written after the ratios (`HRs of 0.68 (...) and 0.59 (...) for OS and
-  PFS, respectively`), or before them in the same clause, with no `;` and no `and` / `or`
+- The endpoints are written after the ratios (`HRs of 0.68 and 0.59 for OS and PFS,
+  respectively`), or before them in the same clause, with no `;` and no `and` / `or`
   joining other words between (`HRs for OS and PFS were ...`, `OS and PFS were longer
   with X (HRs ...`, but not `HRs in men and women were ...`); the marker
   (`respectively`, `in that order`) closes the ratios or stands between the endpoints and
   the ratios (`were, respectively, 0.68 and 0.59`).
 - The two lists must be the same length; otherwise nothing is distributed.
+- A number with no cue or interval of its own that goes on with a list of ratios closed by
+  a marker is a ratio of the list (`continuations`: `HRs of 0.68 and 0.59 for OS and PFS,
+  respectively`, `HRs were 0.7 and 0.8 for arm A and arm B, respectively`).
 
 Every question is a binary search or a look-up in tables built once per sentence, so the
 work is linear in the length of the sentence.
@@ -32,15 +35,16 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import regex
 
-from pipeline.components.stat_patterns import CI_PREFIX_RE, CI_RE, DASH, NUM, NUM_START, OPEN_CI_RE, P_RE, Stretches
+from pipeline.components.stat_patterns import CI_PREFIX_RE, CI_RE, DASH, NUM, NUM_RE, NUM_START, OPEN_CI_RE, P_RE, Stretches
 from pipeline.components.survival_terms import Cue, load_terms
 
 MAX_BEFORE = 150  # characters between a list of endpoints and the first of its ratios
 MAX_JOIN = 40  # characters between two items of a list of endpoints
+MAX_AFTER = 80  # characters between a list of ratios and the marker after the words it is for
 
 # what joins two items of a list of endpoints (`OS and PFS`, `death and for progression`,
 # `OS, PFS, and DFS`, `overall survival (OS) as well as ...`)
@@ -64,6 +68,8 @@ _COMMA_BEFORE_RE = regex.compile(r",\s*$")
 _NUMBER_AFTER_RE = regex.compile(r"\s*[<>≤≥]?\d")
 _CLAUSE_AFTER_RE = regex.compile(r"\s+(?i:the|its|their|this|these|a|an)(?![\w-])")
 _SEMICOLON_RE = regex.compile(";")
+_JOINED_RE = regex.compile(r",|(?<![\w-])(?i:and)(?![\w-])")
+_DIGIT_RE = regex.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -151,7 +157,7 @@ class RespectivelyLists:
             spans += [(m.start(), m.end()) for m in rx.finditer(text, start, end)]
         # the sentence with those stretches blanked: what is left besides punctuation (`dirty`
         # runs) may not stand between the ratios of one list
-        masked = Stretches(spans)
+        self._masked = masked = Stretches(spans)
         parts, prev = [], start
         for s, e in zip(masked.starts, masked.ends):
             parts += [text[prev:s], " " * (e - s)]
@@ -166,6 +172,39 @@ class RespectivelyLists:
     def next_dirty(self, pos: int) -> int:
         """The first position at or after `pos` that is neither blanked nor punctuation (or the end)."""
         return _next_in(self._dirty, self._dirty_ends, pos, self.end)
+
+    def continuations(self, ratios: Sequence[tuple[int, int]], accept: Callable[[Any], bool]) -> list[tuple[Any, int]]:
+        """Numbers without a cue or an interval of their own that go on with a list of ratios
+        closed by a marker (`HRs of 0.68 and 0.59 for OS and PFS, respectively` -> 0.59;
+        `HRs were 0.7 and 0.8 for arm A and arm B, respectively` -> 0.8): `(NUM_RE match,
+        index of the ratio whose list it goes on)`. Each must be joined by `,` or `and`, with
+        nothing between but what may stand between ratios, and be one `accept` takes."""
+        out: list[tuple[Any, int]] = []
+        for i, (_, end) in enumerate(ratios):
+            stop = ratios[i + 1][0] if i + 1 < len(ratios) else self.end
+            chain, pos = [], end
+            for m in NUM_RE.finditer(self.text, end, stop):
+                if self._masked.covers(m.start()):
+                    continue  # a bound of an interval, a p-value, a CI level
+                if not (self.clean(pos, m.start()) and _JOINED_RE.search(self.text, pos, m.start()) and accept(m)):
+                    break
+                chain.append(m)
+                pos = m.end()
+            if chain and self.closed(pos):
+                out += [(m, i) for m in chain]
+        return out
+
+    def closed(self, pos: int) -> bool:
+        """Does a marker close the list of ratios that ends at `pos`: right after it (past the
+        intervals and p-values), or after a short list with no number (`for arm A and arm B,
+        respectively`)?"""
+        tail = self.next_dirty(pos)
+        if self.marker_at(tail):
+            return True
+        k = bisect_left(self.marker_starts, tail)
+        if k == len(self.markers) or self.markers[k][0] - tail > MAX_AFTER or not _INTRO_RE.match(self.text, tail, self.end):
+            return False
+        return not (_between(self.semicolons, tail, self.markers[k][0]) or _DIGIT_RE.search(self.text, tail, self.markers[k][0]))
 
     def runs(self, ratios: Sequence[tuple[int, int]]) -> list[list[int]]:
         """The lists of two or more ratios (indices into the sorted `ratios`)."""

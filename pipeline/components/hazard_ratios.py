@@ -47,7 +47,7 @@ from pipeline.components.stat_patterns import (
 )
 from pipeline.components.survival import add_entity_spans, doc_sentences
 from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
-from pipeline.components.hazard_ratio_lists import listed_endpoints
+from pipeline.components.hazard_ratio_lists import RespectivelyLists
 from pipeline.components.survival_terms import Cue, lexicon
 
 
@@ -266,6 +266,12 @@ class _HRSentence:
             self._add_found(m.start(), m.end())
             taken.add(m.start())
         found.sort(key=lambda f: f[0])
+        # `HRs of 0.68 and 0.59 for OS and PFS, respectively`: 0.59 goes on with the list of 0.68
+        lists = RespectivelyLists.of(t, self.start, self.end, self.cues)
+        if lists and found:
+            for m, i in lists.continuations([(f[0], f[1]) for f in found], self._goes_on_with_list):
+                found.append((m.start(), m.end(), self._attrs(m, found[i][3]), found[i][3]))
+            found.sort(key=lambda f: f[0])
         # interval bounds of one ratio are never ratios themselves
         bounds = set()
         for s, e, attrs, _ in found:
@@ -282,9 +288,16 @@ class _HRSentence:
                 kept_cues.append(cue)
             previous_end = e
         # `The hazard ratios for OS and PFS were 0.68 (...) and 0.59 (...), respectively`
-        for i, endpoint in listed_endpoints(t, self.start, self.end, [(h.start, h.end) for h in kept], self.cues).items():
+        for i, endpoint in (lists.endpoints([(h.start, h.end) for h in kept]) if lists else {}).items():
             self._set_listed_endpoint(kept[i], endpoint, kept_cues[i][0])
         return kept
+
+    def _goes_on_with_list(self, m: Any) -> bool:
+        """Can this number, without a cue or interval, be a ratio of a `respectively` list?"""
+        t = self.text
+        if self.reserved_at(m.start()) or not _plausible(m.group(1), 20) or _UNIT_AFTER_RE.match(t, m.end()):
+            return False
+        return not (_DASH_DIGIT_RE.match(t, m.end(), min(self.end, m.end() + 6)) or _COUNT_BEFORE_RE.search(t, max(self.start, m.start() - 6), m.start()))
 
     def _set_listed_endpoint(self, ratio: HazardRatio, endpoint: str | None, cue_start: int) -> None:
         """The endpoint a `respectively` list gives a ratio replaces the one read near it, and

@@ -134,6 +134,18 @@ RESPECTIVELY_CASES = [
      [("0.81", {"endpoint": "OS"}), ("0.72", {"value": 0.72, "endpoint": "PFS"}), ("0.69", {"value": 0.69, "endpoint": "DFS"})]),
     ("p-value-no-ci", "The HRs for death and progression were 0.75 (P = .01) and 0.62 (P < .001), respectively.",
      [("0.75", {"ci": None, "p": "P = .01", "endpoint": "OS"}), ("0.62", {"value": 0.62, "ci": None, "p": "P < .001", "endpoint": "PFS"})]),
+    # p-values and intervals written as lists after the ratios go to them in order
+    ("p-value-list", "HRs for OS and PFS were 0.68 and 0.59 (P = .01 and P < .001, respectively).",
+     [("0.68", {"ci": None, "p": "P = .01", "endpoint": "OS"}), ("0.59", {"ci": None, "p": "P < .001", "endpoint": "PFS"})]),
+    ("ci-list", "The HRs for OS and PFS were 0.68 and 0.59 (95% CI, 0.55-0.84 and 0.48-0.72, respectively).",
+     [("0.68", {"ci": [0.55, 0.84], "p": None, "endpoint": "OS"}), ("0.59", {"ci": [0.48, 0.72], "p": None, "endpoint": "PFS"})]),
+    ("ci-and-p-lists",
+     "The HRs for OS and PFS were 0.68 and 0.59 (95% CIs 0.55 to 0.84 and 0.48 to 0.72; P < .001 and P = .002, respectively).",
+     [("0.68", {"value": 0.68, "ci": [0.55, 0.84], "p": "P < .001", "endpoint": "OS"}),
+      ("0.59", {"value": 0.59, "ci": [0.48, 0.72], "p": "P = .002", "endpoint": "PFS"})]),
+    ("p-value-list-after-own-cis",
+     "HRs for OS and PFS were 0.68 (95% CI 0.55-0.84) and 0.59 (95% CI 0.48-0.72) (P = .01 and P < .001, respectively).",
+     [("0.68", {"ci": [0.55, 0.84], "p": "P = .01", "endpoint": "OS"}), ("0.59", {"ci": [0.48, 0.72], "p": "P < .001", "endpoint": "PFS"})]),
     # an item that is no survival endpoint takes the endpoint away from its ratio
     ("non-survival-item", "HRs for OS and time to treatment failure were 0.70 (0.58-0.85) and 0.82 (0.70-0.96), respectively.",
      [("0.70", {"endpoint": "OS"}), ("0.82", {"ci": [0.7, 0.96], "endpoint": None})]),

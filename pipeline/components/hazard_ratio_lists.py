@@ -22,6 +22,8 @@ such a list that endpoint in place of the one it read near the ratio.
   (`respectively`, `in that order`) closes the ratios or stands between the endpoints and
   the ratios (`were, respectively, 0.68 and 0.59`).
 - The two lists must be the same length; otherwise nothing is distributed.
+- p-values and intervals written as a list after the ratios and closed by the marker go to
+  the ratios in order (`statistics`: `0.68 and 0.59 (P = .01 and P < .001, respectively)`).
 - A number with no cue or interval of its own that goes on with a list of ratios closed by
   a marker is a ratio of the list (`continuations`: `HRs of 0.68 and 0.59 for OS and PFS,
   respectively`, `HRs were 0.7 and 0.8 for arm A and arm B, respectively`).
@@ -39,7 +41,20 @@ from typing import Any, Callable, Sequence
 
 import regex
 
-from pipeline.components.stat_patterns import CI_PREFIX_RE, CI_RE, DASH, NUM, NUM_RE, NUM_START, OPEN_CI_RE, P_RE, Stretches
+from pipeline.components.stat_patterns import (
+    CI_PREFIX_RE,
+    CI_RE,
+    DASH,
+    NUM,
+    NUM_RE,
+    NUM_START,
+    OPEN_CI_RE,
+    P_RE,
+    Stretches,
+    is_value,
+    parse_bounds,
+    parse_number,
+)
 from pipeline.components.survival_terms import Cue, load_terms
 
 MAX_BEFORE = 150  # characters between a list of endpoints and the first of its ratios
@@ -58,7 +73,7 @@ _AFTER_MARKER_RE = regex.compile(r"\s*,?\s*")
 _LIST_TO_MARKER_RE = regex.compile(r"[\s,]*")
 _CLAUSE_END_RE = regex.compile(r"\s*(?:[.;,:)\]]|$)")
 # stretches a list of ratios may have between its numbers (besides punctuation)
-_INTERVAL_RE = regex.compile(NUM_START + NUM + r"\s*%?\s*" + DASH + r"\s*[-−]?" + NUM)
+_INTERVAL_RE = regex.compile(NUM_START + r"(?P<lo>" + NUM + r")\s*%?\s*" + DASH + r"\s*(?P<hi>[-−]?" + NUM + ")")
 _AND_RE = regex.compile(r"(?<![\w-])(?i:and)(?![\w-])")
 _AND_OR_RE = regex.compile(r"(?<![\w-])(?i:and|or)(?![\w-])")
 _DIRTY_RE = regex.compile(r"[^\s,;:=()\[\]]+")
@@ -233,6 +248,28 @@ class RespectivelyLists:
                 out.update((r, item.endpoint) for r, item in zip(run, items))
         return out
 
+    def statistics(self, ratios: Sequence[tuple[int, int]]) -> dict[int, dict[str, Any]]:
+        """Index of a ratio -> its `p` and `ci` from lists written after the ratios and closed
+        by the marker: `0.68 and 0.59 (P = .01 and P < .001, respectively)`, `0.68 and 0.59
+        (95% CI, 0.55-0.84 and 0.48-0.72, respectively)`. A list of another length, or an
+        interval that does not hold its ratio, gives nothing."""
+        out: dict[int, dict[str, Any]] = {}
+        t = self.text
+        for run in self.runs(ratios):
+            lo = ratios[run[-1]][1]
+            hi = self.next_dirty(lo)
+            if not self.marker_at(hi):
+                continue
+            p_values = [m.group() for m in P_RE.finditer(t, lo, hi)]
+            intervals = [parse_bounds(m.group("lo"), m.group("hi")) for m in _INTERVAL_RE.finditer(t, lo, hi)]
+            if len(p_values) == len(run):
+                for r, p in zip(run, p_values):
+                    out.setdefault(r, {})["p"] = p
+            if len(intervals) == len(run) and all(ci and ci[0] <= _value(t, *ratios[r]) <= ci[1] for r, ci in zip(run, intervals)):
+                for r, ci in zip(run, intervals):
+                    out.setdefault(r, {})["ci"] = ci
+        return out
+
     def clean(self, lo: int, hi: int) -> bool:
         return self.next_dirty(lo) >= hi
 
@@ -290,6 +327,11 @@ def _next_in(runs: list[tuple[int, int]], ends: list[int], pos: int, default: in
     """The first position at or after `pos` inside one of the sorted, disjoint `runs`."""
     k = bisect_right(ends, pos)
     return max(pos, runs[k][0]) if k < len(runs) else default
+
+
+def _value(text: str, start: int, end: int) -> float:
+    raw = text[start:end]
+    return parse_number(raw) if is_value(raw) else float("nan")
 
 
 def _joins_words(text: str, lo: int, hi: int, end: int) -> bool:

@@ -288,8 +288,15 @@ class _HRSentence:
                 kept_cues.append(cue)
             previous_end = e
         # `The hazard ratios for OS and PFS were 0.68 (...) and 0.59 (...), respectively`
-        for i, endpoint in (lists.endpoints([(h.start, h.end) for h in kept]) if lists else {}).items():
+        spans = [(h.start, h.end) for h in kept]
+        for i, endpoint in (lists.endpoints(spans) if lists else {}).items():
             self._set_listed_endpoint(kept[i], endpoint, kept_cues[i][0])
+        for i, stats in (lists.statistics(spans) if lists else {}).items():  # `(P = .01 and P < .001, respectively)`
+            attrs = kept[i].attrs
+            attrs.update(stats)
+            for key in ("p", "endpoint"):  # in the usual order: value, ci, p, endpoint
+                if key in attrs:
+                    attrs[key] = attrs.pop(key)
         return kept
 
     def _goes_on_with_list(self, m: Any) -> bool:

@@ -31,6 +31,8 @@ from spacy.language import Language
 from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
+from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
+from pipeline.components.hazard_ratio_lists import RespectivelyLists
 from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import (
     CI_LABEL,
@@ -41,13 +43,12 @@ from pipeline.components.stat_patterns import (
     P_RE,
     Stretches,
     _rx,
+    bracket_table,
     is_value,
     parse_bounds,
     parse_number,
 )
 from pipeline.components.survival import add_entity_spans, doc_sentences
-from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
-from pipeline.components.hazard_ratio_lists import RespectivelyLists
 from pipeline.components.survival_terms import Cue, lexicon
 
 
@@ -105,33 +106,6 @@ def _plausible(raw: str, highest: float) -> bool:
     if value <= 0 or value > highest:
         return False
     return not isinstance(value, int) or value <= 10
-
-
-def _brackets(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
-    """For every position p of [lo, hi]: where the innermost bracket open at p starts (after
-    the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the first `)` or
-    `]` in [p, hi) not closed by an opener after p, else hi). One pass each way: what
-    `_enclosure` reads for all positions (it used to scan the sentence for each ratio)."""
-    opens: list[int] = []
-    starts = [lo] * (hi - lo + 1)
-    for i in range(lo, hi):
-        starts[i - lo] = opens[-1] + 1 if opens else lo
-        c = text[i]
-        if c in "([":
-            opens.append(i)
-        elif c in ")]" and opens:
-            opens.pop()
-    starts[hi - lo] = opens[-1] + 1 if opens else lo
-    closes: list[int] = []
-    ends = [hi] * (hi - lo + 1)
-    for i in range(hi - 1, lo - 1, -1):
-        c = text[i]
-        if c in ")]":
-            closes.append(i)
-        elif c in "([" and closes:
-            closes.pop()
-        ends[i - lo] = closes[-1] if closes else hi
-    return starts, ends
 
 
 _STOP_BEFORE_P_RE = regex.compile(r"(?<![\d.,·])\d+(?:[.,·]\d+)?\s*(?:%|months?)")
@@ -195,7 +169,7 @@ class _HRSentence:
     def _enclosure(self, pos: int) -> tuple[int, int]:
         """The innermost bracket around `pos` within the sentence, or the whole sentence."""
         if self._bracket_table is None:
-            self._bracket_table = _brackets(self.text, self.start, self.end)
+            self._bracket_table = bracket_table(self.text, self.start, self.end)
         starts, ends = self._bracket_table
         return starts[pos - self.start], ends[pos - self.start]
 
@@ -267,8 +241,8 @@ class _HRSentence:
             taken.add(m.start())
         found.sort(key=lambda f: f[0])
         # `HRs of 0.68 and 0.59 for OS and PFS, respectively`: 0.59 goes on with the list of 0.68
-        lists = RespectivelyLists.of(t, self.start, self.end, self.cues)
-        if lists and found:
+        lists = RespectivelyLists.of(t, self.start, self.end, self.cues) if found else None
+        if lists:
             for m, i in lists.continuations([(f[0], f[1]) for f in found], self._goes_on_with_list):
                 found.append((m.start(), m.end(), self._attrs(m, found[i][3]), found[i][3]))
             found.sort(key=lambda f: f[0])

@@ -137,6 +137,11 @@ RESPECTIVELY_CASES = [
      [("0.81", {"endpoint": "OS"}), ("0.72", {"value": 0.72, "endpoint": "PFS"}), ("0.69", {"value": 0.69, "endpoint": "DFS"})]),
     ("p-value-no-ci", "The HRs for death and progression were 0.75 (P = .01) and 0.62 (P < .001), respectively.",
      [("0.75", {"ci": None, "p": "P = .01", "endpoint": "OS"}), ("0.62", {"value": 0.62, "ci": None, "p": "P < .001", "endpoint": "PFS"})]),
+    ("four-no-ci-commas", "The hazard ratios for OS, PFS, DFS and EFS were 0.81, 0.72, 0.69 and 0.60, respectively.",
+     [("0.81", {"ci": None, "endpoint": "OS"}), ("0.72", {"ci": None, "endpoint": "PFS"}), ("0.69", {"ci": None, "endpoint": "DFS"}),
+      ("0.60", {"ci": None, "endpoint": "EFS"})]),
+    ("bracketed-comma-intervals", "HRs for OS and PFS were 0.68 (0.55, 0.84) and 0.59 (0.48, 0.72), respectively.",
+     [("0.68", {"ci": [0.55, 0.84], "endpoint": "OS"}), ("0.59", {"ci": [0.48, 0.72], "endpoint": "PFS"})]),
     # p-values and intervals written as lists after the ratios go to them in order
     ("p-value-list", "HRs for OS and PFS were 0.68 and 0.59 (P = .01 and P < .001, respectively).",
      [("0.68", {"ci": None, "p": "P = .01", "endpoint": "OS"}), ("0.59", {"ci": None, "p": "P < .001", "endpoint": "PFS"})]),

@@ -74,6 +74,7 @@ _LIST_TO_MARKER_RE = regex.compile(r"[\s,]*")
 _CLAUSE_END_RE = regex.compile(r"\s*(?:[.;,:)\]]|$)")
 # stretches a list of ratios may have between its numbers (besides punctuation)
 _INTERVAL_RE = regex.compile(NUM_START + r"(?P<lo>" + NUM + r")\s*%?\s*" + DASH + r"\s*(?P<hi>[-−]?" + NUM + ")")
+_BRACKET_PAIR_RE = regex.compile(r"[(\[]\s*" + NUM + r"\s*[,;]\s*" + NUM + r"\s*[)\]]")  # `0.58 (0.384, 0.876)`
 _AND_RE = regex.compile(r"(?<![\w-])(?i:and)(?![\w-])")
 _AND_OR_RE = regex.compile(r"(?<![\w-])(?i:and|or)(?![\w-])")
 _DIRTY_RE = regex.compile(r"[^\s,;:=()\[\]]+")
@@ -168,7 +169,7 @@ class RespectivelyLists:
         self.markers = [(m.start(), m.end()) for m in data.markers.finditer(text, start, end)]
         self.marker_starts = [s for s, _ in self.markers]
         spans = [(c.start, c.end) for c in cues if c.kind == "boundary" and c.category == "hazard_ratio"]
-        for rx in (CI_RE, OPEN_CI_RE, CI_PREFIX_RE, P_RE, _INTERVAL_RE, _AND_RE):
+        for rx in (CI_RE, OPEN_CI_RE, CI_PREFIX_RE, P_RE, _INTERVAL_RE, _BRACKET_PAIR_RE, _AND_RE):
             spans += [(m.start(), m.end()) for m in rx.finditer(text, start, end)]
         # the sentence with those stretches blanked: what is left besides punctuation (`dirty`
         # runs) may not stand between the ratios of one list

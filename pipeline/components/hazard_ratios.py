@@ -98,6 +98,18 @@ _DASH_DIGIT_RE = regex.compile(r"\s*" + DASH + r"\s*\d")
 _UNIT_AFTER_RE = _NOT_RATIO_AFTER_RE
 
 
+def _interval_after(text: str, pos: int, end: int, value: float) -> Any:
+    """The interval written right after a ratio (`_INTERVAL_AFTER_RE`), or None. Bounds joined
+    by `,` or `;` must be in a bracket or after a CI label, and hold the ratio: `0.81, 0.72,
+    0.69 and 0.60, respectively` are ratios; `0.58 (0.384, 0.876)` is an interval."""
+    iv = _INTERVAL_AFTER_RE.match(text, pos, end)
+    if iv and _rx(r"\s*[,;]\s*").fullmatch(text, iv.end("lo"), iv.start("hi")):
+        bounds = parse_bounds(iv.group("lo"), iv.group("hi"))
+        opened = _rx(r"[(\[A-Za-z]").search(text, pos, iv.start("lo"))
+        return iv if opened and bounds is not None and bounds[0] <= value <= bounds[1] else None
+    return iv
+
+
 def _plausible(raw: str, highest: float) -> bool:
     """A ratio is positive and not huge; a bare integer ratio (`HR 2`) is small."""
     if not is_value(raw):
@@ -249,7 +261,7 @@ class _HRSentence:
         # interval bounds of one ratio are never ratios themselves
         bounds = set()
         for s, e, attrs, _ in found:
-            iv = _INTERVAL_AFTER_RE.match(t, e, self.end)
+            iv = _interval_after(t, e, self.end, attrs["value"])
             if iv:
                 bounds.update({iv.start("lo"), iv.start("hi")})
         kept, kept_cues = [], []
@@ -330,7 +342,7 @@ class _HRSentence:
     def _attrs(self, m: Any, cue: tuple[int, int]) -> dict[str, Any]:
         t = self.text
         attrs: dict[str, Any] = {"value": parse_number(m.group(1))}
-        iv = _INTERVAL_AFTER_RE.match(t, m.end(), self.end)
+        iv = _interval_after(t, m.end(), self.end, attrs["value"])
         after = m.end()
         if iv and iv.start("lo") - m.end() <= 60 and parse_bounds(iv.group("lo"), iv.group("hi")) is not None:
             attrs["ci"] = parse_bounds(iv.group("lo"), iv.group("hi"))

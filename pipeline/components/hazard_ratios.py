@@ -17,7 +17,10 @@ The pure function is `find_hazard_ratios(text, sentences)`:
   ratio's own bracket or clause (after it, else before it: `(PFS, P = 0.006, HR= 0.32)`),
   else a p-value written right after the same endpoint earlier in the sentence;
 - the endpoint is the one the text names for the ratio (`HR for death`, `nPFS HR`,
-  `(OS, P = 0.029, HR = 4.04; ...)`), else the nearest endpoint phrase before it.
+  `(OS, P = 0.029, HR = 4.04; ...)`), else the nearest endpoint phrase before it;
+- a list of ratios closed by `respectively` takes a list of as many endpoints (and of
+  p-values, intervals) in order, and numbers that go on with such a list are ratios of it
+  (`The HRs for OS and PFS were 0.68 and 0.59, respectively`; hazard_ratio_lists.py).
 """
 
 from __future__ import annotations

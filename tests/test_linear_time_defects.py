@@ -32,6 +32,7 @@ MORE_RUNS = [
     "1- and ",  # horizon list joined by `and`
     "OS 5 months, ",  # one cue, many values
     "HR 1.2 (1.0-1.5), ",  # an unlabelled ratio list
+    "HRs for OS and PFS were 0.5 and 0.6, respectively, and ",  # ratio and endpoint lists (`respectively`)
     "HR (",  # brackets that never close
     "E 5 mg, C 5 mg; ",  # doses and their drugs
     "5% of patients ",

@@ -42,6 +42,9 @@ BROKEN = [
     ("missing_pattern", lambda d: d["boundaries"][0].pop("pattern"), "missing"),
     ("repeated_unit_form", lambda d: d["units"]["days"].append("months"), "repeated"),
     ("wrong_version", lambda d: d.update({"version": 2}), "version"),
+    ("list_event_bad_endpoint", lambda d: d["hazard_ratio_lists"]["events"][0].update({"endpoint": "TTF"}), "not one of"),
+    ("list_marker_capturing", lambda d: d["hazard_ratio_lists"]["markers"].append("(resp)"), "capturing"),
+    ("list_unknown_blocker_category", lambda d: d["hazard_ratio_lists"]["item_blockers"].append("colour"), "no blocker category"),
 ]
 
 

@@ -17,7 +17,10 @@ The pure function is `find_hazard_ratios(text, sentences)`:
   ratio's own bracket or clause (after it, else before it: `(PFS, P = 0.006, HR= 0.32)`),
   else a p-value written right after the same endpoint earlier in the sentence;
 - the endpoint is the one the text names for the ratio (`HR for death`, `nPFS HR`,
-  `(OS, P = 0.029, HR = 4.04; ...)`), else the nearest endpoint phrase before it.
+  `(OS, P = 0.029, HR = 4.04; ...)`), else the nearest endpoint phrase before it;
+- a list of ratios closed by `respectively` takes a list of as many endpoints (and of
+  p-values, intervals) in order, and numbers that go on with such a list are ratios of it
+  (`The HRs for OS and PFS were 0.68 and 0.59, respectively`; hazard_ratio_lists.py).
 """
 
 from __future__ import annotations
@@ -32,6 +35,8 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import doc_text
+from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
+from pipeline.components.hazard_ratio_lists import RespectivelyLists
 from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import (
     CI_LABEL,
@@ -42,12 +47,13 @@ from pipeline.components.stat_patterns import (
     P_RE,
     Stretches,
     _rx,
+    bracket_table,
     is_value,
     parse_bounds,
     parse_number,
 )
 from pipeline.components.survival import add_entity_spans, doc_sentences
-from pipeline.components.survival_terms import Cue, lexicon, load_terms
+from pipeline.components.survival_terms import Cue, lexicon
 
 
 @dataclass(frozen=True)
@@ -96,6 +102,18 @@ _DASH_DIGIT_RE = regex.compile(r"\s*" + DASH + r"\s*\d")
 _UNIT_AFTER_RE = _NOT_RATIO_AFTER_RE
 
 
+def _interval_after(text: str, pos: int, end: int, value: float) -> Any:
+    """The interval written right after a ratio (`_INTERVAL_AFTER_RE`), or None. Bounds joined
+    by `,` or `;` must be in a bracket or after a CI label, and hold the ratio: `0.81, 0.72,
+    0.69 and 0.60, respectively` are ratios; `0.58 (0.384, 0.876)` is an interval."""
+    iv = _INTERVAL_AFTER_RE.match(text, pos, end)
+    if iv and _rx(r"\s*[,;]\s*").fullmatch(text, iv.end("lo"), iv.start("hi")):
+        bounds = parse_bounds(iv.group("lo"), iv.group("hi"))
+        opened = _rx(r"[(\[A-Za-z]").search(text, pos, iv.start("lo"))
+        return iv if opened and bounds is not None and bounds[0] <= value <= bounds[1] else None
+    return iv
+
+
 def _plausible(raw: str, highest: float) -> bool:
     """A ratio is positive and not huge; a bare integer ratio (`HR 2`) is small."""
     if not is_value(raw):
@@ -104,33 +122,6 @@ def _plausible(raw: str, highest: float) -> bool:
     if value <= 0 or value > highest:
         return False
     return not isinstance(value, int) or value <= 10
-
-
-def _brackets(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
-    """For every position p of [lo, hi]: where the innermost bracket open at p starts (after
-    the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the first `)` or
-    `]` in [p, hi) not closed by an opener after p, else hi). One pass each way: what
-    `_enclosure` reads for all positions (it used to scan the sentence for each ratio)."""
-    opens: list[int] = []
-    starts = [lo] * (hi - lo + 1)
-    for i in range(lo, hi):
-        starts[i - lo] = opens[-1] + 1 if opens else lo
-        c = text[i]
-        if c in "([":
-            opens.append(i)
-        elif c in ")]" and opens:
-            opens.pop()
-    starts[hi - lo] = opens[-1] + 1 if opens else lo
-    closes: list[int] = []
-    ends = [hi] * (hi - lo + 1)
-    for i in range(hi - 1, lo - 1, -1):
-        c = text[i]
-        if c in ")]":
-            closes.append(i)
-        elif c in "([" and closes:
-            closes.pop()
-        ends[i - lo] = closes[-1] if closes else hi
-    return starts, ends
 
 
 _STOP_BEFORE_P_RE = regex.compile(r"(?<![\d.,·])\d+(?:[.,·]\d+)?\s*(?:%|months?)")
@@ -186,6 +177,7 @@ class _HRSentence:
         self._planned_ends: list[int] | None = None
         self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
         self._found_ends: list[int] = []
+        self._p_of_endpoint: set[int] = set()  # ratios whose p-value is their endpoint's (`_endpoint_p_before`)
 
     def reserved_at(self, pos: int) -> bool:
         return self._reserved.covers(pos)
@@ -193,7 +185,7 @@ class _HRSentence:
     def _enclosure(self, pos: int) -> tuple[int, int]:
         """The innermost bracket around `pos` within the sentence, or the whole sentence."""
         if self._bracket_table is None:
-            self._bracket_table = _brackets(self.text, self.start, self.end)
+            self._bracket_table = bracket_table(self.text, self.start, self.end)
         starts, ends = self._bracket_table
         return starts[pos - self.start], ends[pos - self.start]
 
@@ -264,27 +256,64 @@ class _HRSentence:
             self._add_found(m.start(), m.end())
             taken.add(m.start())
         found.sort(key=lambda f: f[0])
+        # `HRs of 0.68 and 0.59 for OS and PFS, respectively`: 0.59 goes on with the list of 0.68
+        lists = RespectivelyLists.of(t, self.start, self.end, self.cues) if found else None
+        if lists:
+            for m, i in lists.continuations([(f[0], f[1]) for f in found], self._goes_on_with_list):
+                found.append((m.start(), m.end(), self._attrs(m, found[i][3]), found[i][3]))
+            found.sort(key=lambda f: f[0])
         # interval bounds of one ratio are never ratios themselves
         bounds = set()
         for s, e, attrs, _ in found:
-            iv = _INTERVAL_AFTER_RE.match(t, e, self.end)
+            iv = _interval_after(t, e, self.end, attrs["value"])
             if iv:
                 bounds.update({iv.start("lo"), iv.start("hi")})
-        kept = []
+        kept, kept_cues = [], []
         previous_end = self.start
         for s, e, attrs, cue in found:
             if s in bounds:
                 continue
             if "endpoint" in attrs or self._survival_event(cue, previous_end, s, attrs):
                 kept.append(HazardRatio(s, e, t[s:e], attrs))
+                kept_cues.append(cue)
             previous_end = e
+        # `The hazard ratios for OS and PFS were 0.68 (...) and 0.59 (...), respectively`
+        spans = [(h.start, h.end) for h in kept]
+        for i, endpoint in (lists.endpoints(spans) if lists else {}).items():
+            self._set_listed_endpoint(kept[i], endpoint, kept_cues[i][0])
+        for i, stats in (lists.statistics(spans) if lists else {}).items():  # `(P = .01 and P < .001, respectively)`
+            attrs = kept[i].attrs
+            attrs.update(stats)
+            for key in ("p", "endpoint"):  # in the usual order: value, ci, p, endpoint
+                if key in attrs:
+                    attrs[key] = attrs.pop(key)
         return kept
+
+    def _goes_on_with_list(self, m: Any) -> bool:
+        """Can this number, without a cue or interval, be a ratio of a `respectively` list?"""
+        t = self.text
+        if self.reserved_at(m.start()) or not _plausible(m.group(1), 20) or _UNIT_AFTER_RE.match(t, m.end()):
+            return False
+        return not (_DASH_DIGIT_RE.match(t, m.end(), min(self.end, m.end() + 6)) or _COUNT_BEFORE_RE.search(t, max(self.start, m.start() - 6), m.start()))
+
+    def _set_listed_endpoint(self, ratio: HazardRatio, endpoint: str | None, cue_start: int) -> None:
+        """The endpoint a `respectively` list gives a ratio replaces the one read near it, and
+        so does the p-value that came with that endpoint (`_endpoint_p_before`)."""
+        attrs = ratio.attrs
+        if ratio.start in self._p_of_endpoint:
+            del attrs["p"]
+        attrs.pop("endpoint", None)
+        p = self._endpoint_p_before(endpoint, cue_start) if endpoint and "p" not in attrs else None
+        if p:
+            attrs["p"] = p
+        if endpoint:
+            attrs["endpoint"] = endpoint
 
     def _planned(self, cue_start: int) -> bool:
         """Is the ratio of this cue planned or assumed (a sample-size statement)? Its clause, from
         the sentence start or the last `;` to the cue, says so (`with 80% power to detect an HR of`)."""
         if self._planned_ends is None:  # the markers of the sentence, found once
-            self._planned_ends = [m.end() for m in _hr_events()["planned"].finditer(self.text, self.start, self.end)]
+            self._planned_ends = [m.end() for m in hr_events()["planned"].finditer(self.text, self.start, self.end)]
         lo = max(self.start, self._last_semicolon(self.start, cue_start) + 1)
         k = bisect_right(self._planned_ends, cue_start) - 1  # the last marker ending before the cue
         return k >= 0 and self._planned_ends[k] - 1 >= lo
@@ -298,9 +327,9 @@ class _HRSentence:
         comparisons; text that names no event at all keeps the ratio."""
         t = self.text
         lo = max(self.start, self._last_semicolon(self.start, cue[0]) + 1, previous_end if previous_end <= cue[0] else self.start)
-        verdict = _event_verdict(t[lo:value_start])
+        verdict = event_verdict(t[lo:value_start])
         if verdict is None:
-            verdict = _event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
+            verdict = event_verdict(t[max(0, lo - EVENT_LOOKBACK):lo], nearest_only=True)
         if verdict == "all-cause death":
             attrs["endpoint"] = "OS"
         return verdict != "not survival"
@@ -317,7 +346,7 @@ class _HRSentence:
     def _attrs(self, m: Any, cue: tuple[int, int]) -> dict[str, Any]:
         t = self.text
         attrs: dict[str, Any] = {"value": parse_number(m.group(1))}
-        iv = _INTERVAL_AFTER_RE.match(t, m.end(), self.end)
+        iv = _interval_after(t, m.end(), self.end, attrs["value"])
         after = m.end()
         if iv and iv.start("lo") - m.end() <= 60 and parse_bounds(iv.group("lo"), iv.group("hi")) is not None:
             attrs["ci"] = parse_bounds(iv.group("lo"), iv.group("hi"))
@@ -332,6 +361,7 @@ class _HRSentence:
                 p = self._endpoint_p_before(endpoint, cue[0])
                 if p:
                     attrs["p"] = p
+                    self._p_of_endpoint.add(m.start())
         return attrs
 
     def _p_value(self, value_start: int, after: int, cue: tuple[int, int]) -> str | None:
@@ -429,50 +459,6 @@ class _HRSentence:
         p-value in a bracket right after the first phrase of the same endpoint before the cue."""
         first = self._endpoint_p.get(endpoint)
         return first[1] if first is not None and first[0] <= before else None
-
-
-_HR_EVENTS: dict[str, Any] | None = None
-
-
-def _hr_events() -> dict[str, Any]:
-    """The event patterns of survival_terms.json `hazard_ratio_events`, one regex per group."""
-    global _HR_EVENTS
-    if _HR_EVENTS is None:
-        groups = load_terms()["hazard_ratio_events"]
-        _HR_EVENTS = {
-            name: regex.compile("|".join(f"(?:{p})" for p in groups[name]), regex.IGNORECASE)
-            for name in ("death", "cause_specific_death", "composite", "non_survival")
-        }
-        _HR_EVENTS["planned"] = regex.compile(
-            r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in groups["planned"]) + r")(?![\w-])", regex.IGNORECASE
-        )
-    return _HR_EVENTS
-
-
-EVENT_LOOKBACK = 400  # characters before a ratio's clause searched for the event it is about
-
-
-def _event_verdict(text: str, nearest_only: bool = False) -> str | None:
-    """"not survival", "death", "all-cause death" or None (no event named) for a stretch of
-    text. With `nearest_only`, only the event named last counts."""
-    events = _hr_events()
-    found = []
-    for name in ("composite", "death", "non_survival"):
-        for m in events[name].finditer(text):
-            found.append((m.end(), name))
-    if not found:
-        return None
-    if nearest_only:
-        name = max(found)[1]
-        found = [f for f in found if f[1] == name]
-    names = {name for _, name in found}
-    if "composite" in names:
-        return "not survival"
-    if "death" in names:
-        if not events["cause_specific_death"].search(text) and _rx(r"(?i)\b(?:all-cause|any cause|overall mortality|death from any)").search(text):
-            return "all-cause death"
-        return "death"
-    return "not survival"
 
 
 def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None) -> list[HazardRatio]:

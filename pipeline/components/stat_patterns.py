@@ -129,3 +129,31 @@ class Stretches:
     def covers(self, pos: int) -> bool:
         i = bisect_right(self.starts, pos) - 1
         return i >= 0 and pos < self.ends[i]
+
+
+def bracket_table(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """For every position p of [lo, hi]: where the innermost bracket open at p starts (after
+    the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the first `)` or
+    `]` in [p, hi) not closed by an opener after p, else hi). One pass each way: what
+    the hazard-ratio tagger's `_enclosure` reads for all positions (it used to scan the
+    sentence for each ratio)."""
+    opens: list[int] = []
+    starts = [lo] * (hi - lo + 1)
+    for i in range(lo, hi):
+        starts[i - lo] = opens[-1] + 1 if opens else lo
+        c = text[i]
+        if c in "([":
+            opens.append(i)
+        elif c in ")]" and opens:
+            opens.pop()
+    starts[hi - lo] = opens[-1] + 1 if opens else lo
+    closes: list[int] = []
+    ends = [hi] * (hi - lo + 1)
+    for i in range(hi - 1, lo - 1, -1):
+        c = text[i]
+        if c in ")]":
+            closes.append(i)
+        elif c in "([" and closes:
+            closes.pop()
+        ends[i - lo] = closes[-1] if closes else hi
+    return starts, ends

@@ -56,7 +56,7 @@ def _check_pattern(pattern: Any, where: str) -> None:
 
 
 _TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units",
-             "hazard_ratio_events"}
+             "hazard_ratio_events", "hazard_ratio_lists"}
 HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival", "planned")
 
 
@@ -91,6 +91,20 @@ def validate_terms(data: Any) -> dict[str, Any]:
     for group in HR_EVENT_GROUPS:
         for i, pattern in enumerate(events[group]):
             _check_pattern(pattern, f"{TERMS_FILE} hazard_ratio_events.{group}[{i}]")
+    lists = data["hazard_ratio_lists"]
+    _check_keys(lists, {"markers", "events", "item_blockers"}, {"note"}, f"{TERMS_FILE} hazard_ratio_lists")
+    for i, pattern in enumerate(lists["markers"]):
+        _check_pattern(pattern, f"{TERMS_FILE} hazard_ratio_lists.markers[{i}]")
+    categories = {rec["category"] for rec in data["blockers"]}
+    for category in lists["item_blockers"]:
+        if category not in categories:
+            raise DataFileError(f"{TERMS_FILE} hazard_ratio_lists.item_blockers: {category!r} is no blocker category")
+    for i, rec in enumerate(lists["events"]):
+        where = f"{TERMS_FILE} hazard_ratio_lists.events[{i}]"
+        _check_keys(rec, {"pattern", "endpoint"}, {"note"}, where)
+        _check_pattern(rec["pattern"], where)
+        if rec["endpoint"] is not None and rec["endpoint"] not in ENDPOINTS:
+            raise DataFileError(f"{where}: endpoint {rec['endpoint']!r} not one of {ENDPOINTS} (or null)")
     units = data["units"]
     _check_keys(units, {"months", "years", "weeks", "days", "%"}, set(), f"{TERMS_FILE} units")
     seen: set[str] = set()

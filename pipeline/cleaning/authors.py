@@ -22,6 +22,7 @@ INITIAL_END_RE = regex.compile(r"(?:^|\s)\p{Lu}\.$")
 ET_AL_RE = regex.compile(r"(?i)(?:et al\.?\s*)?(?:show all authors)?")
 DEGREE_RE = regex.compile(r"(?:MD|PhD|MSc|MPH|MBBS|DM|RN|BSc|FRCS|FRCPC|DrPH|MBChB|MS|MA|PharmD|DO|MHS)\s*[\d,*†‡§]*|et al\.?")
 AUTHOR_SPLIT_RE = regex.compile(r"\s*(?:[;,•·]|\band\b|&)\s*")
+AUTHOR_SEPARATOR_RE = regex.compile(r"[;,•·&]|\band\b")  # where AUTHOR_SPLIT_RE can cut
 
 
 FOOTNOTE_MARKS_RE = regex.compile(r"^[\d*∗†‡§#\s]+|(?<=\p{L}\.?)(?:\s*[\d*∗†‡§#]+(?:,\d+)*)+$|(?:\s+[a-z](?=\s|$))+$")
@@ -48,6 +49,8 @@ def _author_parts(core: str) -> list[str]:
 
 def is_author_line(core: str) -> bool:
     """A line that lists author names (two or more), as publisher and PubMed pages show them."""
+    if not AUTHOR_SEPARATOR_RE.search(core):
+        return False  # one segment at most: `_author_parts` splits only at these
     if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
         return False
     if affiliation_like(core):

@@ -390,7 +390,7 @@ def elliptic_cues(lex: SurvivalLexicon, text: str, start: int, end: int, cues: l
     no endpoint), so the list is coordinated like `DSS and OS` and its values are distributed.
     A form not joined (`_CONNECT_RE`) to one more such form or to the endpoint phrase, or inside
     a cue phrase, is no cue. One pass from the right, a binary search per form: linear."""
-    forms = [m for m in lex.elliptic_re.finditer(text, start, end)]
+    forms = list(lex.elliptic_re.finditer(text, start, end))
     if not forms:
         return cues
     starts = [c.start for c in cues]

@@ -89,6 +89,52 @@ CI_LEVEL_CASES = [
     ("ci-85", "5-year OS was 45% (85% CI 40-50).", [("45%", {"value": 45, "ci": [40, 50]})]),
 ]
 
+# shortened endpoints in one list (`disease-free and overall survival`): each value takes the
+# endpoint of its place in the list; a list of another length than its values keeps the
+# endpoint phrase's for all; a shortened word before something that is no survival
+# endpoint phrase names no endpoint
+ELLIPTIC_LIST_CASES = [
+    ("two-rates-horizon", "Ten-year disease-specific and overall survival were 88% and 74%, respectively.",
+     [("88%", {"endpoint": "DSS", "horizon": "Ten-year", "value": 88, "unit": "%", "ci": None}),
+      ("74%", {"endpoint": "OS", "horizon": "Ten-year", "value": 74, "unit": "%", "ci": None})]),
+    ("pfs-and-os-rates", "Progression-free and overall survival at 2 years were 41% and 67%, respectively.",
+     [("41%", {"endpoint": "PFS", "horizon": "2 years", "value": 41}), ("67%", {"endpoint": "OS", "horizon": "2 years", "value": 67})]),
+    ("overall-first", "Median overall and progression-free survival were 20.1 and 9.8 months, respectively.",
+     [("20.1", {"endpoint": "OS", "measure": "median", "value": 20.1, "unit": "months", "horizon": None}),
+      ("9.8 months", {"endpoint": "PFS", "measure": "median", "value": 9.8, "unit": "months"})]),
+    ("three-with-no-endpoint-item",
+     "The 5-year disease-free, distant metastasis-free and overall survival rates were 70%, 80% and 85%, respectively.",
+     [("70%", {"endpoint": "DFS", "horizon": "5-year", "value": 70}), ("85%", {"endpoint": "OS", "horizon": "5-year", "value": 85})]),
+    ("three-endpoints", "The 2-year progression-free, disease-specific and overall survival rates were 45%, 80%, and 75%, respectively.",
+     [("45%", {"endpoint": "PFS", "horizon": "2-year", "value": 45}), ("80%", {"endpoint": "DSS", "horizon": "2-year", "value": 80}),
+      ("75%", {"endpoint": "OS", "horizon": "2-year", "value": 75})]),
+    ("medians-shared-unit", "Median progression-free and overall survival were 5.1 and 11.3 months, respectively.",
+     [("5.1", {"endpoint": "PFS", "measure": "median", "value": 5.1, "unit": "months"}),
+      ("11.3 months", {"endpoint": "OS", "measure": "median", "value": 11.3, "unit": "months"})]),
+    ("horizon-rates", "3-year event-free and overall survival rates were 61% and 78%, respectively.",
+     [("61%", {"endpoint": "EFS", "measure": "rate", "horizon": "3-year", "value": 61, "unit": "%"}),
+      ("78%", {"endpoint": "OS", "measure": "rate", "horizon": "3-year", "value": 78, "unit": "%"})]),
+    ("ci-after-each",
+     "Median progression-free and overall survival were 5.1 months (95% CI, 4.2-6.0) and 11.3 months (95% CI, 9.8-12.9), respectively.",
+     [("5.1 months", {"endpoint": "PFS", "value": 5.1, "unit": "months", "ci": [4.2, 6.0]}),
+      ("11.3 months", {"endpoint": "OS", "value": 11.3, "unit": "months", "ci": [9.8, 12.9]})]),
+    ("ci-after-each-rate", "Five-year relapse-free and overall survival were 62% (95% CI 55-69) and 81% (95% CI 75-86), respectively.",
+     [("62%", {"endpoint": "RFS", "horizon": "Five-year", "ci": [55, 69]}), ("81%", {"endpoint": "OS", "horizon": "Five-year", "ci": [75, 86]})]),
+    ("respectively-before-values", "Median progression-free and overall survival were, respectively, 5.1 and 11.3 months.",
+     [("5.1", {"endpoint": "PFS", "value": 5.1, "unit": "months"}), ("11.3 months", {"endpoint": "OS", "value": 11.3, "unit": "months"})]),
+    ("two-arms", "Median event-free and overall survival were 26.0 and 42.5 months for arm A and 22.0 and 38.1 months for arm B.",
+     [("26.0", {"endpoint": "EFS", "group": "arm A"}), ("42.5 months", {"endpoint": "OS", "group": "arm A"}),
+      ("22.0", {"endpoint": "EFS", "group": "arm B"}), ("38.1 months", {"endpoint": "OS", "group": "arm B"})]),
+    ("count-mismatch-keeps-phrase", "Median disease-free and overall survival were 20.1, 30.2 and 40.3 months, respectively.",
+     [("20.1", {"endpoint": "OS", "value": 20.1, "unit": "months"}), ("30.2", {"endpoint": "OS", "value": 30.2}),
+      ("40.3 months", {"endpoint": "OS", "value": 40.3})]),
+    ("not-list-survival-and-response", "Median disease-free survival and overall response were 20.1 months and 40%, respectively.",
+     [("20.1 months", {"endpoint": "DFS", "measure": "median", "value": 20.1, "unit": "months"})]),
+    ("not-list-toxicity", "Overall and grade 3 toxicity were 40% and 12%, respectively.", []),
+    ("not-list-response-rates", "Progression-free and overall response rates were 40% and 60%, respectively.", []),
+    ("not-list-alive", "Patients were disease-free and alive at 5 years in 60% of cases.", []),
+]
+
 MISSES: dict[str, str] = {}
 
 
@@ -109,4 +155,9 @@ def test_hard_survival_absolute_difference(text, expected):
 
 @pytest.mark.parametrize("text,expected", table_params(CI_LEVEL_CASES, MISSES))
 def test_hard_survival_ci_level(text, expected):
+    assert_spans(figures(text), expected)
+
+
+@pytest.mark.parametrize("text,expected", table_params(ELLIPTIC_LIST_CASES, MISSES))
+def test_hard_survival_elliptic_endpoint_list(text, expected):
     assert_spans(figures(text), expected)

@@ -33,6 +33,8 @@ MORE_RUNS = [
     "OS 5 months, ",  # one cue, many values
     "HR 1.2 (1.0-1.5), ",  # an unlabelled ratio list
     "HRs for OS and PFS were 0.5 and 0.6, respectively, and ",  # ratio and endpoint lists (`respectively`)
+    "disease-specific and overall survival were 88% and 74%, respectively, and ",  # shortened endpoint lists
+    "disease-free, distant metastasis-free and overall 5%, ",  # shortened endpoints that no phrase closes
     "HR (",  # brackets that never close
     "E 5 mg, C 5 mg; ",  # doses and their drugs
     "5% of patients ",

@@ -44,6 +44,8 @@ BROKEN = [
     ("wrong_version", lambda d: d.update({"version": 2}), "version"),
     ("list_event_bad_endpoint", lambda d: d["hazard_ratio_lists"]["events"][0].update({"endpoint": "TTF"}), "not one of"),
     ("list_marker_capturing", lambda d: d["hazard_ratio_lists"]["markers"].append("(resp)"), "capturing"),
+    ("elliptic_bad_endpoint", lambda d: d["elliptic_endpoints"]["forms"][0].update({"endpoint": "MFS"}), "not one of"),
+    ("elliptic_unknown_key", lambda d: d["elliptic_endpoints"].update({"heads": []}), "unknown keys"),
     ("list_unknown_blocker_category", lambda d: d["hazard_ratio_lists"]["item_blockers"].append("colour"), "no blocker category"),
 ]
 

@@ -55,7 +55,7 @@ from pipeline.components.stat_patterns import (
     parse_bounds,
     parse_number,
 )
-from pipeline.components.survival_terms import Cue, load_terms
+from pipeline.components.survival_terms import Cue, item_matcher, load_terms
 
 MAX_BEFORE = 150  # characters between a list of endpoints and the first of its ratios
 MAX_JOIN = 40  # characters between two items of a list of endpoints
@@ -107,14 +107,11 @@ class _ListData:
 def _data() -> _ListData:
     terms = load_terms()
     lists = terms["hazard_ratio_lists"]
-    entries = [(rec["pattern"], rec["endpoint"]) for rec in lists["events"]]
+    entries = [(rec["pattern"], rec["endpoint"]) for rec in lists["events"] + terms["elliptic_endpoints"]["forms"]]
     entries += [(p, None) for p in terms["hazard_ratio_events"]["cause_specific_death"]]
-    entries.sort(key=lambda e: -len(e[0]))  # at one position the longest pattern first
-    events = regex.compile(
-        r"(?<![\w‐-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(entries)) + r")(?![\w‐-])", regex.IGNORECASE
-    )
+    events, endpoints = item_matcher(entries)
     markers = regex.compile(r"(?<![\w-])(?:" + "|".join(f"(?:{p})" for p in lists["markers"]) + r")(?![\w-])", regex.IGNORECASE)
-    return _ListData(markers, events, tuple(e for _, e in entries), frozenset(lists["item_blockers"]))
+    return _ListData(markers, events, endpoints, frozenset(lists["item_blockers"]))
 
 
 def _items(text: str, start: int, end: int, cues: Sequence[Cue], data: _ListData) -> list[_Item]:

@@ -9,7 +9,9 @@ not fall on token edges (should stay 0 with pipeline.components.tokenizer).
 The algorithm is the pure function `find_survival_figures(text, sentences)`:
 1. cue phrases come from `data/survival_terms.json`: endpoint phrases (OS, PFS, ...),
    blockers (follow-up, hospital stay, response rate, toxicity, age, ...) and boundaries
-   (hazard / odds ratios); abbreviations the text defines for a cue (`(nPFS)`) count too;
+   (hazard / odds ratios); abbreviations the text defines for a cue (`(nPFS)`) count too,
+   and so do shortened endpoints that lead a list closed by an endpoint phrase
+   (`disease-specific` in `disease-specific and overall survival`);
 2. in each sentence, confidence intervals, ranges, p-values, time points (`3-year`,
    `at 12 months`) and counts are set aside, then numbers with a time or % unit are read
    as chains that may share one trailing unit (`4.4 and 4.5 months`);

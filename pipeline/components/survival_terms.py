@@ -56,7 +56,7 @@ def _check_pattern(pattern: Any, where: str) -> None:
 
 
 _TOP_KEYS = {"version", "description", "endpoints", "blockers", "boundaries", "scope_modifiers", "hypothesis_markers", "units",
-             "hazard_ratio_events", "hazard_ratio_lists"}
+             "hazard_ratio_events", "hazard_ratio_lists", "elliptic_endpoints"}
 HR_EVENT_GROUPS = ("death", "cause_specific_death", "composite", "non_survival", "planned")
 
 
@@ -99,12 +99,15 @@ def validate_terms(data: Any) -> dict[str, Any]:
     for category in lists["item_blockers"]:
         if category not in categories:
             raise DataFileError(f"{TERMS_FILE} hazard_ratio_lists.item_blockers: {category!r} is no blocker category")
-    for i, rec in enumerate(lists["events"]):
-        where = f"{TERMS_FILE} hazard_ratio_lists.events[{i}]"
-        _check_keys(rec, {"pattern", "endpoint"}, {"note"}, where)
-        _check_pattern(rec["pattern"], where)
-        if rec["endpoint"] is not None and rec["endpoint"] not in ENDPOINTS:
-            raise DataFileError(f"{where}: endpoint {rec['endpoint']!r} not one of {ENDPOINTS} (or null)")
+    elliptic = data["elliptic_endpoints"]
+    _check_keys(elliptic, {"forms"}, {"note"}, f"{TERMS_FILE} elliptic_endpoints")
+    for key, records in (("hazard_ratio_lists.events", lists["events"]), ("elliptic_endpoints.forms", elliptic["forms"])):
+        for i, rec in enumerate(records):
+            where = f"{TERMS_FILE} {key}[{i}]"
+            _check_keys(rec, {"pattern", "endpoint"}, {"note"}, where)
+            _check_pattern(rec["pattern"], where)
+            if rec["endpoint"] is not None and rec["endpoint"] not in ENDPOINTS:
+                raise DataFileError(f"{where}: endpoint {rec['endpoint']!r} not one of {ENDPOINTS} (or null)")
     units = data["units"]
     _check_keys(units, {"months", "years", "weeks", "days", "%"}, set(), f"{TERMS_FILE} units")
     seen: set[str] = set()
@@ -123,6 +126,17 @@ def load_terms(text: str | None = None) -> dict[str, Any]:
 
 # ---------------------------------------------------------------------------------------
 # the compiled lexicon
+
+
+def item_matcher(entries: list[tuple[str, str | None]]) -> tuple[Any, tuple[str | None, ...]]:
+    """One case-insensitive alternation of `(pattern, endpoint)` entries, never inside a longer
+    word, the longest pattern first at one position; a match `m` names the endpoint
+    `endpoints[int(m.lastgroup[1:])]`. -> (compiled pattern, endpoints)"""
+    entries = sorted(entries, key=lambda e: -len(e[0]))
+    compiled = regex.compile(
+        r"(?<![\w‐-])(?:" + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(entries)) + r")(?![\w‐-])", regex.IGNORECASE
+    )
+    return compiled, tuple(e for _, e in entries)
 
 
 def _edge(pattern: str, case_sensitive: bool) -> str:
@@ -154,6 +168,8 @@ class SurvivalLexicon:
         self.cue_re = regex.compile(r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{p})" for n, p in enumerate(edged)) + ")")
         # each phrase alone, to find where a cue can start (see `cue_matches`)
         self.cue_starts = tuple(regex.compile(r"(?<![\w‐-])" + p) for p in edged)
+        # `disease-specific` in `disease-specific and overall survival` (see survival_values)
+        self.elliptic_re, self.elliptic_endpoints = item_matcher([(r["pattern"], r["endpoint"]) for r in data["elliptic_endpoints"]["forms"]])
         scope = "|".join(f"(?:{rec['pattern']})" for rec in data["scope_modifiers"])
         self.scope_before_re = regex.compile(r"(?i:(?<![\w-])(?:" + scope + r"))[\s,]*$")
         self.hypothesis_re = regex.compile(r"(?i)(?<![\w-])(?:" + "|".join(data["hypothesis_markers"]) + r")(?![\w-])")

@@ -4,7 +4,8 @@
 confidence intervals, ranges, p-values, time points and counts, reads the remaining numbers
 with a time or % unit as chains that may share one trailing unit (`4.4 and 4.5 months`,
 `_Item`), and answers questions about them (the cue that governs a value, the endpoint
-written right after it, its measure and horizon).
+written right after it, its measure and horizon). `elliptic_cues` adds the shortened
+endpoints of a list (`disease-specific and overall survival`) to the sentence's cues.
 """
 
 from __future__ import annotations
@@ -97,7 +98,7 @@ class _Sentence:
         self.p_values = find_p_values(text, start, end)
         self._reserve()
         self._reserved = Stretches(self.reserved)
-        self.cues = [c for c in cues if not self.is_reserved(c.start)]
+        self.cues = elliptic_cues(lex, text, start, end, [c for c in cues if not self.is_reserved(c.start)])
         self._index_cues()
         # positions read by the per-value questions below, found once per sentence
         self._semicolons = _positions(text, ";", start, end)
@@ -379,6 +380,40 @@ class _Sentence:
         if pre is not None:
             return pre[2]
         return None
+
+
+def elliptic_cues(lex: SurvivalLexicon, text: str, start: int, end: int, cues: list[Cue]) -> list[Cue]:
+    """`cues` (sorted, of the sentence [start, end)) with a cue for each shortened endpoint that
+    leads a list closed by an endpoint phrase: `disease-specific and overall survival`,
+    `disease-free, distant metastasis-free and overall survival` (`elliptic_endpoints` in the
+    data file). Each is an endpoint cue (a blocker of category `other_endpoint` for a form with
+    no endpoint), so the list is coordinated like `DSS and OS` and its values are distributed.
+    A form not joined (`_CONNECT_RE`) to one more such form or to the endpoint phrase, or inside
+    a cue phrase, is no cue. One pass from the right, a binary search per form: linear."""
+    forms = list(lex.elliptic_re.finditer(text, start, end))
+    if not forms:
+        return cues
+    starts = [c.start for c in cues]
+    ends = [c.end for c in cues]
+    kept: list[Cue] = []
+    next_start, next_ok = end, False  # where the thing after a form starts; may a form join it?
+    for m in reversed(forms):
+        k = bisect_left(starts, m.end())  # the first cue after the form
+        if bisect_right(ends, m.start()) < k:
+            next_start, next_ok = m.start(), False  # inside a cue phrase
+            continue
+        if k < len(cues) and cues[k].start < next_start:
+            next_start, next_ok = cues[k].start, cues[k].kind == "endpoint"
+        if next_ok and _CONNECT_RE.fullmatch(text, m.end(), next_start):
+            endpoint = lex.elliptic_endpoints[int(m.lastgroup[1:])]
+            kind, category = ("endpoint", None) if endpoint else ("blocker", "other_endpoint")
+            kept.append(Cue(m.start(), m.end(), kind, endpoint, category=category))
+            next_start, next_ok = m.start(), True
+        else:
+            next_start, next_ok = m.start(), False
+    if not kept:
+        return cues
+    return sorted(cues + kept, key=lambda c: c.start)
 
 
 def _positions(text: str, char: str, start: int, end: int) -> list[int]:

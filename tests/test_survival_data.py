@@ -94,7 +94,28 @@ def test_cue_scan_finds_what_one_alternation_finds(source):
     texts = CUE_TEXTS if source == "written" else _abstract_texts(600)
     found = 0
     for text in texts:
-        fast = [(m.span(), m.lastgroup) for m in lexicon.cue_matches(text)]
+        fast = [((s, e), f"t{i}") for s, e, i in lexicon.cue_matches(text)]
         assert fast == [(m.span(), m.lastgroup) for m in lexicon.cue_re.finditer(text)], text
         found += len(fast)
     assert found > (10 if source == "written" else 2000)
+
+
+def test_cue_scan_matches_the_alternation_on_generated_text():
+    """Texts glued from the phrases' own words, digits, non-ASCII letters and every kind of
+    joiner (hyphens, slashes, brackets, nothing): the cue scan still agrees with `finditer`."""
+    import random
+
+    import regex
+
+    lexicon = SurvivalLexicon(load_terms())
+    words = sorted(set(regex.findall(r"[A-Za-z]{2,}", lexicon.cue_re.pattern)))
+    words += ["3", "12", "5-year", "é", "αβ", "Über", "OS", "os", "PFS", "nPFS"]
+    joiners = [" ", " ", " ", "-", "\u2010", "/", "(", ") ", ", ", "", "\u00e9", "\n"]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(400):
+        text = "".join(rng.choice(words) + rng.choice(joiners) for _ in range(rng.randint(1, 60)))
+        fast = [((s, e), f"t{i}") for s, e, i in lexicon.cue_matches(text)]
+        assert fast == [(m.span(), m.lastgroup) for m in lexicon.cue_re.finditer(text)], text
+        found += len(fast)
+    assert found > 1000

@@ -88,3 +88,33 @@ def test_sentence_starts_set_in_one_call_match_token_by_token():
     nlp.add_pipe("abstracts_sentences")
     doc = nlp("PFS was 8.0 months vs. 1.6 months. OS was longer (n = 4). Then\n\nnext one")
     assert [t.is_sent_start for t in doc] == sentence_starts(doc)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x",
+        "  ",
+        "A.",
+        "A. B",
+        "One. Two.  Three",
+        "PFS was 8.0 months vs. 1.6 months. OS was longer (n = 4). Then\n\nnext one",
+        "BACKGROUND: Something. METHODS: We did it.\n\nRESULTS: OS 12 months (95% CI 10-14). ",
+    ],
+)
+@pytest.mark.parametrize("split", [False, True])
+def test_sentence_ranges_read_in_one_call_match_doc_sents(text, split):
+    """`sentence_tokens` / `sentence_ranges` (one array call) give what `doc.sents` gives,
+    and None where spaCy has no sentence boundaries."""
+    from pipeline.components.sentences import sentence_ranges, sentence_tokens
+
+    nlp = spacy.blank("en")
+    nlp.tokenizer = AbstractTokenizer(nlp.vocab)
+    nlp.add_pipe("abstracts_sentences")
+    doc = nlp(text) if split else nlp.make_doc(text)
+    if doc.has_annotation("SENT_START"):
+        assert sentence_tokens(doc) == [(s.start, s.end) for s in doc.sents]
+        assert sentence_ranges(doc) == [(s.start_char, s.end_char) for s in doc.sents]
+    else:
+        assert sentence_tokens(doc) is None and sentence_ranges(doc) is None

@@ -12,6 +12,8 @@ from bisect import bisect_left, bisect_right
 
 from spacy.tokens import Doc, Span
 
+from pipeline.components.sentences import sentence_tokens
+
 # tokens that may stand between a drug and its dose ("oxaliplatin (85 mg/m2)", "melphalan at 1.5 mg/kg")
 ADJACENT_BEFORE = frozenset({"(", "[", ",", ":", "at", "=", "of", "a", "dose", "doses", "dosage", "dosed", "given", "was", "were"})
 ADJACENT_AFTER = frozenset({"of", ")", "]"})
@@ -25,10 +27,8 @@ class DrugIndex:
         self.doc = doc
         self.drugs = drugs
         self.starts = [d.start for d in drugs]
-        if doc.has_annotation("SENT_START"):
-            self.sent_starts = [s.start for s in doc.sents]
-        else:
-            self.sent_starts = [0]
+        bounds = sentence_tokens(doc)
+        self.sent_starts = [a for a, _ in bounds] if bounds is not None else [0]
 
     def sentence_bounds(self, span: Span) -> tuple[int, int]:
         """Token range of the sentence `span` starts in (the whole Doc without sentences)."""

@@ -13,7 +13,6 @@ import regex
 from pipeline.components.stat_patterns import _rx
 from pipeline.components.survival_terms import load_terms
 
-
 _EVENTS: dict[str, Any] | None = None
 
 

@@ -35,7 +35,11 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import doc_text
-from pipeline.components.hazard_ratio_events import EVENT_LOOKBACK, event_verdict, hr_events
+from pipeline.components.hazard_ratio_events import (
+    EVENT_LOOKBACK,
+    event_verdict,
+    hr_events,
+)
 from pipeline.components.hazard_ratio_lists import RespectivelyLists
 from pipeline.components.sentences import bounded_sentences, split_sentences
 from pipeline.components.stat_patterns import (

@@ -36,6 +36,7 @@ from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import SECTIONS_KEY, doc_text
 from pipeline.components.heading_map import LABELS, UNASSIGNED, load_heading_map
 from pipeline.components.section_model import load_section_model, smooth_labels
+from pipeline.components.sentences import sentence_tokens
 from pipeline.datafiles import (
     DataFileError,
     check_keys,
@@ -151,9 +152,8 @@ def label_units(texts: Sequence[str]) -> list[str]:
 
 def _sentences(doc: Doc) -> list[Span]:
     """The Doc's sentences; the whole Doc when no sentence boundaries were set."""
-    if doc.has_annotation("SENT_START"):
-        return list(doc.sents)
-    return [doc[:]]
+    bounds = sentence_tokens(doc)
+    return [doc[a:b] for a, b in bounds] if bounds is not None else [doc[:]]
 
 
 def _make_span(doc: Doc, section: Section) -> Optional[Span]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy
 import regex
-from spacy.attrs import IDX, IS_SPACE, ORTH, SENT_START, SPACY
+from spacy.attrs import IDX, IS_SPACE, LENGTH, ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc
 
@@ -78,6 +78,32 @@ def sentence_starts(doc: Doc) -> list[bool]:
         if first.isupper() or first.isdigit() or first in "([\"'\u201c":
             starts[i] = True
     return starts
+
+
+def sentence_tokens(doc: Doc) -> list[tuple[int, int]] | None:
+    """(start, end) token range of each sentence, as `doc.sents` gives them, read in one array
+    call (`doc.sents` makes a Span, and `has_annotation` a Token, per sentence and token);
+    None when no sentence boundaries are set."""
+    if "sents" in doc.user_hooks:
+        return [(s.start, s.end) for s in doc.sents]
+    n = len(doc)
+    if n < 2:
+        return [(0, n)] if n else []
+    flags = doc.to_array([SENT_START]).view(numpy.int64)
+    if not flags[1:].any():
+        return None
+    starts = [0, *(numpy.flatnonzero(flags[1:] == 1) + 1).tolist()]
+    return list(zip(starts, starts[1:] + [n]))
+
+
+def sentence_ranges(doc: Doc) -> list[tuple[int, int]] | None:
+    """(start_char, end_char) of each sentence, as `doc.sents` gives them; None when no
+    sentence boundaries are set."""
+    bounds = sentence_tokens(doc)
+    if not bounds:
+        return bounds
+    table = doc.to_array([IDX, LENGTH]).tolist()
+    return [(table[a][0], table[b - 1][0] + table[b - 1][1]) for a, b in bounds]
 
 
 @Language.component("abstracts_sentences", assigns=["token.is_sent_start"])

@@ -35,7 +35,11 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import ENTITIES_KEY, doc_text
-from pipeline.components.sentences import bounded_sentences, split_sentences
+from pipeline.components.sentences import (
+    bounded_sentences,
+    sentence_ranges,
+    split_sentences,
+)
 from pipeline.components.stat_patterns import _rx, trim_span
 from pipeline.components.survival_assign import (
     _ALIVE_RE,
@@ -156,9 +160,7 @@ def find_survival_figures(text: str, sentences: list[tuple[int, int]] | None = N
 
 def doc_sentences(doc: Doc) -> list[tuple[int, int]] | None:
     """Sentence character ranges when a sentence splitter has run, else None."""
-    if doc.has_annotation("SENT_START"):
-        return [(s.start_char, s.end_char) for s in doc.sents]
-    return None
+    return sentence_ranges(doc)
 
 
 def add_entity_spans(doc: Doc, hits: Iterable[Any], label: str, counter_key: str) -> Doc:

@@ -144,6 +144,26 @@ def _edge(pattern: str, case_sensitive: bool) -> str:
     return flags + pattern + r")(?![\w‐-])"
 
 
+_PRINTABLE = frozenset(chr(i) for i in range(0x20, 0x7F))
+
+
+def _start_table(phrases: tuple[Any, ...]) -> tuple[dict[str, tuple[int, ...]], set[str]]:
+    """For every pair of printable ASCII characters, the phrases (indices, in order) that can
+    start with it, found by partial matching (`regex`'s `partial=True`: could a match go on
+    from this text?); and the characters some phrase can start with."""
+    table: dict[str, list[int]] = {}
+    first_chars: set[str] = set()
+    for i, phrase in enumerate(phrases):
+        for c1 in _PRINTABLE:
+            if not phrase.match(c1, partial=True):
+                continue
+            first_chars.add(c1)
+            for c2 in _PRINTABLE:
+                if phrase.match(c1 + c2, partial=True):
+                    table.setdefault(c1 + c2, []).append(i)
+    return {pair: tuple(indices) for pair, indices in table.items()}, first_chars
+
+
 class SurvivalLexicon:
     """The survival_terms.json data compiled once: one alternation for all cue phrases."""
 
@@ -166,8 +186,10 @@ class SurvivalLexicon:
         # the word edge before is checked once per position, not once per alternative
         edged = [_edge(entries[i][0], entries[i][2]) for i in order]
         self.cue_re = regex.compile(r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{p})" for n, p in enumerate(edged)) + ")")
-        # each phrase alone, to find where a cue can start (see `cue_matches`)
-        self.cue_starts = tuple(regex.compile(r"(?<![\w‐-])" + p) for p in edged)
+        # each phrase alone, and which phrases can start with which two characters (`cue_matches`)
+        self.cue_phrases = tuple(regex.compile(p) for p in edged)
+        self.cue_table, first_chars = _start_table(self.cue_phrases)
+        self.cue_start_re = regex.compile(r"(?<![\w‐-])(?:[" + regex.escape("".join(sorted(first_chars))) + r"]|[^\x20-\x7e])")
         # `disease-specific` in `disease-specific and overall survival` (see survival_values)
         self.elliptic_re, self.elliptic_endpoints = item_matcher([(r["pattern"], r["endpoint"]) for r in data["elliptic_endpoints"]["forms"]])
         scope = "|".join(f"(?:{rec['pattern']})" for rec in data["scope_modifiers"])
@@ -213,37 +235,46 @@ class SurvivalLexicon:
         self._last = (text, tuple(cues))
         return cues
 
-    def cue_matches(self, text: str) -> list[Any]:
-        """The matches of `cue_re.finditer(text)`, found faster.
+    def cue_matches(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, template index) of each cue phrase: what `cue_re.finditer(text)` finds.
 
-        One alternation of every phrase makes the engine try each phrase at every word start;
-        a phrase alone lets it skip ahead to its first characters. So each phrase finds where
-        it can start (overlapping, so no start is hidden), and `cue_re` is matched only there,
-        left to right, going on after each match as `finditer` does: the same matches, about
-        twice as fast on abstracts (checked against `finditer` on 3,980 abstracts)."""
-        starts: set[int] = set()
-        for pattern in self.cue_starts:
-            starts.update(m.start() for m in pattern.finditer(text, overlapped=True))
+        One alternation of every phrase makes the engine try each phrase at every word start.
+        Here a word start is looked up by its first two characters in `cue_table`, and only
+        the phrases that can begin with them are tried there, in the alternation's order (any
+        other character pair goes to `cue_re` itself); after a match the scan goes on at its
+        end, as `finditer` does. Same matches (checked against `finditer` on 3,980 abstracts
+        and in tests), about four times as fast."""
         out = []
         resume = 0
-        for start in sorted(starts):
+        table, phrases = self.cue_table, self.cue_phrases
+        for m in self.cue_start_re.finditer(text):
+            start = m.start()
             if start < resume:
                 continue
-            m = self.cue_re.match(text, start)
-            if m:
-                out.append(m)
-                resume = m.end()
+            pair = text[start : start + 2]
+            if len(pair) == 2 and pair[0] in _PRINTABLE and pair[1] in _PRINTABLE:
+                for i in table.get(pair, ()):
+                    found = phrases[i].match(text, start)
+                    if found:
+                        out.append((start, found.end(), i))
+                        resume = found.end()
+                        break
+            else:
+                found = self.cue_re.match(text, start)
+                if found:
+                    out.append((start, found.end(), int(found.lastgroup[1:])))
+                    resume = found.end()
         return out
 
     def _find_cues(self, text: str) -> list[Cue]:
         cues: list[Cue] = []
-        for m in self.cue_matches(text):
-            t = self.templates[int(m.lastgroup[1:])]
+        for start, end, index in self.cue_matches(text):
+            t = self.templates[index]
             scope = t.scope
             if t.kind == "endpoint" and scope is None and t.endpoint not in ("OS", "DSS"):
-                if self.scope_before_re.search(text, max(0, m.start() - 25), m.start()):
+                if self.scope_before_re.search(text, max(0, start - 25), start):
                     scope = "hepatic"
-            cues.append(Cue(m.start(), m.end(), t.kind, t.endpoint, scope, t.measure, t.needs_horizon, t.category))
+            cues.append(Cue(start, end, t.kind, t.endpoint, scope, t.measure, t.needs_horizon, t.category))
         cues = _add_defined_abbreviations(text, cues)
         return _merge_abbreviation_definitions(text, cues)
 

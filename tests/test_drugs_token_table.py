@@ -37,3 +37,4 @@ def test_token_table_matches_token_attributes(nlp, text):
         for end in range(start, len(doc) + 1):
             assert table.span_text(start, end) == doc[start:end].text
     assert table.positions("(") == [t.i for t in doc if t.text == "("]
+    assert table.positions_of(table.is_upper, 1) == [t.i for t in doc if t.is_upper]

@@ -62,5 +62,16 @@ class TokenTable:
 
     def positions(self, text: str) -> list[int]:
         """Where a token reads `text`."""
-        orth = self.strings[text]
-        return [i for i, h in enumerate(self.orth_ids) if h == orth]
+        return self.positions_of(self.orth_ids, self.strings[text])
+
+    @staticmethod
+    def positions_of(column: list[int], value: int) -> list[int]:
+        """Where `column` holds `value` (list.index scans in C: the few hits cost, not every token)."""
+        found = []
+        i = -1
+        try:
+            while True:
+                i = column.index(value, i + 1)
+                found.append(i)
+        except ValueError:
+            return found

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 import regex
@@ -77,8 +78,9 @@ def find_stem_names(doc: Doc, rules: StemRules, excluded: frozenset[str] = froze
 
     `table`: the Doc's `TokenTable`, when the caller has read it already."""
     table = TokenTable.of(doc) if table is None else table
-    alpha_words = {word for word, alpha in zip(table.lower_ids, table.is_alpha) if alpha}
-    stem_words = {word for word in alpha_words if _is_stem_name(table.strings[word], rules, excluded)}  # each word once
+    strings = table.strings
+    words = set(compress(table.lower_ids, table.is_alpha))  # each distinct word once; the suffix test first
+    stem_words = {w for w in words if strings[w].endswith(rules.stems) and _is_stem_name(strings[w], rules, excluded)}
     if not stem_words:
         return []
     return [
@@ -104,11 +106,13 @@ def find_code_names(
     """Development code names such as `PD-0332991`, `AZD6244`, `MK-3475`, `ABT-199`, `SCH 23390`."""
     table = TokenTable.of(doc) if table is None else table
     spaced, n = table.spaced, len(table)
-    company_ids = _hashes(company_prefixes)
     # a CODE_NAME_RE match is upper case: only such tokens and company prefixes are read
-    candidates = [i for i, (orth, upper) in enumerate(zip(table.orth_ids[:-1], table.is_upper)) if upper or orth in company_ids]
+    upper = table.positions_of(table.is_upper, 1)
+    prefixes = [i for h in _hashes(company_prefixes).intersection(table.orth_ids) for i in table.positions_of(table.orth_ids, h)]
     out = []
-    for i in candidates:
+    for i in sorted(set(upper + prefixes)):
+        if i == n - 1:
+            break  # the last token starts no code
         text = table.text(i)
         if text in company_prefixes:
             match = _company_code(table, i)

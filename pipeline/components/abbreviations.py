@@ -20,6 +20,7 @@ from spacy.tokens import Doc
 
 from pipeline.components.drug_lexicon import DrugEntry, name_words
 from pipeline.components.drug_matching import DrugMatch, is_token_boundary_ok
+from pipeline.components.token_table import TokenTable
 
 LONG_WORD_RE = regex.compile(r"[a-z]{4,}")
 COMBINATION_SPLIT_RE = regex.compile(r"[/+]")
@@ -80,36 +81,39 @@ def schwartz_hearst(long_form: str, short_form: str) -> int | None:
     return li + 1
 
 
-def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: frozenset[str] = frozenset()) -> dict[str, DrugEntry]:
+def find_abbreviation_definitions(
+    doc: Doc, matches: list[DrugMatch], excluded: frozenset[str] = frozenset(), table: TokenTable | None = None
+) -> dict[str, DrugEntry]:
     """Short forms the text defines for drugs: {short form as written: entry}.
 
     - `drug (SF)`: SF stands for that drug (`epirubicin (E)`, `cisplatin (CDDP)`).
     - `SF (drug)`: the same, written the other way round (`FUDR (floxuridine)`).
     - `drug plus drug (SF)`: SF names the regimen when its letters spell out the drug names
       (`gemcitabine plus cisplatin (GC)`); its norm is the lower-case acronym.
+
+    `table`: the Doc's `TokenTable`, when the caller has read it already.
     """
+    table = TokenTable.of(doc) if table is None else table
+    n, text, spaced, is_space = len(table), table.text, table.spaced, table.is_space
     by_start = {m.start: m for m in matches}
     by_end = {m.end: m for m in matches}
     # a code or stem name may itself be the short form (`dizocilpine (MK-801)`, `BMS-936558 (nivolumab)`)
     named_start = {m.start for m in matches if m.how not in GUESSED}
     named_end = {m.end for m in matches if m.how not in GUESSED}
     defined: dict[str, DrugEntry] = {}
-    for i, tok in enumerate(doc):
-        if tok.text != "(":
-            continue
-        close = next((k for k in range(i + 1, min(i + 9, len(doc))) if doc[k].text in {")", ";", ","}), None)
+    for i in table.positions("("):
+        close = next((k for k in range(i + 1, min(i + 9, n)) if text(k) in {")", ";", ","}), None)
         if close is None or close == i + 1:
             continue
-        inner = doc[i + 1 : close]
-        inner_text = inner.text
+        inner_text = table.span_text(i + 1, close)
         drug_before = by_end.get(i)
-        if drug_before is None and i > 0 and doc[i - 1].is_space:
+        if drug_before is None and i > 0 and is_space[i - 1]:
             drug_before = by_end.get(i - 1)
         # drug (SF)
-        if drug_before is not None and not doc[drug_before.end - 1].whitespace_ and not doc[i - 1].is_space:
+        if drug_before is not None and not spaced[drug_before.end - 1] and not is_space[i - 1]:
             drug_before = None  # `GABA(A)`: a name glued to its bracket is not a definition
-        after = next((t for t in doc[close + 1 : close + 3] if not t.is_space), None)
-        if after is not None and after.lower_ in TRIAL_WORDS:
+        after = next((k for k in range(close + 1, min(close + 3, n)) if not is_space[k]), None)
+        if after is not None and table.lower(after) in TRIAL_WORDS:
             continue  # `Erbitux, radiotherapy and UFT (PERU) trial`: a study name
         if drug_before is not None and i + 1 not in named_start and ("/" in inner_text or "+" in inner_text):
             # `nab-paclitaxel plus gemcitabine (nab-P/Gem)`, `(CPA/EE)`: one short form per drug
@@ -117,15 +121,15 @@ def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: 
             if not any(sf.lower() in excluded or _english_word(sf) for sf in parts):
                 defined.update({sf: e for sf, e in parts.items() if sf not in defined})
             continue
-        drug_text = doc[drug_before.start : drug_before.end].text if drug_before is not None else ""
+        drug_text = table.span_text(drug_before.start, drug_before.end) if drug_before is not None else ""
         if drug_before is not None and i + 1 not in named_start and (_short_form_ok(inner_text) or _nickname(inner_text, drug_text)):
-            if doc[close].text != ")" and not _short_form_ok(inner_text):
+            if text(close) != ")" and not _short_form_ok(inner_text):
                 continue  # `(dex, ...)`: only a capitals short form may be followed by more
             if any(len(part) >= 3 and part.isalpha() and part.isupper() and schwartz_hearst(drug_text, part) is None for part in inner_text.split("-")[1:]):
                 continue  # `melphalan (M-PHP)`: other capitals name a procedure (`T-DXd` is a drug's own short form)
             regimen = _regimen_definition(doc, drug_before, inner_text, by_end)
             combination = regimen is not None or drug_before.entry.kind == "product"
-            if regimen is None and not _abbreviates(doc[drug_before.start : drug_before.end].text, inner_text):
+            if regimen is None and not _abbreviates(drug_text, inner_text):
                 # `oxaliplatin (TEGAFOX)`: a longer name the drug cannot spell names the regimen
                 regimen = DrugEntry(norm=inner_text.lower(), kind="regimen")
             if _english_word(inner_text) or (inner_text.lower() in excluded and not combination):
@@ -134,15 +138,15 @@ def find_abbreviation_definitions(doc: Doc, matches: list[DrugMatch], excluded: 
             continue
         # SF (drug)
         inside = by_start.get(i + 1)
-        if inside is not None and inside.end == close and doc[close].text == ")" and i > 0:
+        if inside is not None and inside.end == close and text(close) == ")" and i > 0:
             j = i - 1
-            while j >= 0 and doc[j].is_space:
+            while j >= 0 and is_space[j]:
                 j -= 1
             k = j
-            while k > 0 and not doc[k - 1].whitespace_ and not doc[k - 1].is_space and doc[k - 1].text not in "(),;":
+            while k > 0 and not spaced[k - 1] and not is_space[k - 1] and text(k - 1) not in "(),;":
                 k -= 1
-            sf = doc[k : j + 1].text
-            long_text = doc[inside.start : inside.end].text
+            sf = table.span_text(k, j + 1)
+            long_text = table.span_text(inside.start, inside.end)
             first_alpha = next((c for c in sf if c.isalpha()), "")
             code = by_start.get(k)
             if code is not None and code.how == "code" and code.end == j + 1:
@@ -169,7 +173,9 @@ def _shares_stem(long_form: str, norm: str) -> bool:
     return any(w[:5] in stems for w in LONG_WORD_RE.findall(long_form.lower()))
 
 
-def find_long_forms(doc: Doc, matches: list[DrugMatch], contradicted: set[str] | None = None) -> list[DrugMatch]:
+def find_long_forms(
+    doc: Doc, matches: list[DrugMatch], contradicted: set[str] | None = None, table: TokenTable | None = None
+) -> list[DrugMatch]:
     """`Recombinant adenoviral p53 (rAd-p53)`: the words a drug short form abbreviates are DRUG too.
 
     Only when the bracket holds nothing but the drug, its letters can be read off the words
@@ -177,25 +183,28 @@ def find_long_forms(doc: Doc, matches: list[DrugMatch], contradicted: set[str] |
     (so `treated with cisplatin (CDDP)` never grows). A short capitals form (`APAP`, `ADM`)
     must also share a word stem with its drug's name: `autoadjusting CPAP (APAP)` defines
     APAP as something else, and such short forms are added to `contradicted`.
+    `table`: the Doc's `TokenTable`, when the caller has read it already.
     """
+    table = TokenTable.of(doc) if table is None else table
+    n, is_space = len(table), table.is_space
     by_start = {m.start: m for m in matches}
     taken = {i for m in matches for i in range(m.start, m.end)}
     out = []
-    for i, tok in enumerate(doc[:-2]):
+    for i in table.positions("("):
         inside = by_start.get(i + 1)
-        if tok.text != "(" or inside is None or inside.end >= len(doc) or doc[inside.end].text != ")":
+        if i >= n - 2 or inside is None or inside.end >= n or table.text(inside.end) != ")":
             continue
-        short = doc[inside.start : inside.end].text
+        short = table.span_text(inside.start, inside.end)
         letters = [c for c in short if c.isalpha()]
         if " " in short or not 3 <= len(letters) <= 8 or not any(c.isupper() for c in short):
             continue
         j = i - 1
-        while j >= 0 and doc[j].is_space:
+        while j >= 0 and is_space[j]:
             j -= 1
         k = j
         words = 0
-        while k >= 0 and k not in taken and doc[k].lower_ not in LONG_FORM_STOP and words < 6:
-            if not doc[k].is_space and doc[k].is_alpha:
+        while k >= 0 and k not in taken and table.lower(k) not in LONG_FORM_STOP and words < 6:
+            if not is_space[k] and table.is_alpha[k]:
                 words += 1
             k -= 1
         first = k + 1
@@ -304,13 +313,21 @@ def _letter_use_ok(doc: Doc, i: int) -> bool:
     return True
 
 
-def find_uses(doc: Doc, defined: dict[str, DrugEntry], existing: list[DrugMatch], split_tokens: frozenset[int] = frozenset()) -> list[DrugMatch]:
-    """Every use of a defined short form (whole tokens), plus capitals tokens spelt from one-letter forms."""
+def find_uses(
+    doc: Doc,
+    defined: dict[str, DrugEntry],
+    existing: list[DrugMatch],
+    split_tokens: frozenset[int] = frozenset(),
+    table: TokenTable | None = None,
+) -> list[DrugMatch]:
+    """Every use of a defined short form (whole tokens), plus capitals tokens spelt from one-letter forms.
+
+    `table`: the Doc's `TokenTable`, when the caller has read it already."""
     taken = {i for m in existing if m.how not in GUESSED for i in range(m.start, m.end)}  # a defined code wins over its shape
     out = []
     forms = {tuple(name_words(sf)): (sf, e) for sf, e in defined.items()}
     letters = {sf: e for sf, e in defined.items() if len(sf) == 1 and sf.isupper()}
-    texts = [tok.text for tok in doc]
+    texts = (TokenTable.of(doc) if table is None else table).texts
     starts: dict[str, list[int]] = {}  # token text -> where it stands: each form looks only there
     for i, text in enumerate(texts):
         starts.setdefault(text, []).append(i)
@@ -327,8 +344,7 @@ def find_uses(doc: Doc, defined: dict[str, DrugEntry], existing: list[DrugMatch]
                 continue
             out.append(DrugMatch(i, i + n, entry, how="abbreviation"))
     if letters:
-        for i, tok in enumerate(doc):
-            t = tok.text
+        for i, t in enumerate(texts):
             if i in taken or len(t) < 2 or not t.isupper() or not t.isalpha() or t in defined:
                 continue
             if all(c in letters for c in t) and len(set(t)) == len(t) and is_token_boundary_ok(doc, i, i + 1):

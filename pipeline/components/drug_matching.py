@@ -15,11 +15,11 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
-from spacy.attrs import LOWER, ORTH
 from spacy.tokens import Doc
 
 from pipeline.components.drug_cache import CompiledLexicon, MultiIndex, SingleIndex
 from pipeline.components.drug_lexicon import DrugEntry, salt_words
+from pipeline.components.token_table import TokenTable
 
 
 @dataclass(frozen=True)
@@ -37,25 +37,40 @@ class DrugMatcher:
         t0 = time.perf_counter()
         self.lexicon = lexicon
         self.entries = lexicon.entries
+        # first token of a longer name -> the tokens that can come second: most first tokens
+        # (`and`, `.`, `(`) start no name where they stand, and one set test says so
+        self.lower_second = _second_tokens(lexicon.lower_multi)
+        self.exact_second = _second_tokens(lexicon.exact_multi)
+        self.lower_firsts = frozenset(lexicon.lower_single) | frozenset(lexicon.lower_multi)  # tokens a name can start with
+        self.exact_firsts = frozenset(lexicon.exact_single) | frozenset(lexicon.exact_multi)
         self.build_seconds = time.perf_counter() - t0
 
-    def __call__(self, doc: Doc) -> list[DrugMatch]:
+    def __call__(self, doc: Doc, table: TokenTable | None = None) -> list[DrugMatch]:
+        """`table`: the Doc's `TokenTable`, when the caller has read it already."""
         if len(doc) == 0:
             return []
         lex = self.lexicon
-        lower, orth = doc.to_array([LOWER, ORTH]).T.tolist()
-        return self._find(lower, lex.lower_single, lex.lower_multi) + self._find(orth, lex.exact_single, lex.exact_multi)
+        table = TokenTable.of(doc) if table is None else table
+        lower = self._find(table.lower_ids, lex.lower_single, lex.lower_multi, self.lower_firsts, self.lower_second)
+        return lower + self._find(table.orth_ids, lex.exact_single, lex.exact_multi, self.exact_firsts, self.exact_second)
 
-    def _find(self, tokens: list[int], single: SingleIndex, multi: MultiIndex) -> list[DrugMatch]:
+    def _find(
+        self, tokens: list[int], single: SingleIndex, multi: MultiIndex, firsts: frozenset[int], second: dict[int, frozenset[int]]
+    ) -> list[DrugMatch]:
         out = []
         n = len(tokens)
         entries = self.entries
-        for i, token in enumerate(tokens):
+        present = set(tokens)
+        # the Doc's tokens that can start a name here: a one-token name, or the first token of a
+        # longer name whose second token the Doc has too (`.`, `and`, `(` start longer names)
+        starts = {token for token in present & firsts if token in single or not second[token].isdisjoint(present)}
+        for i in [i for i, token in enumerate(tokens) if token in starts]:
+            token = tokens[i]
             eid = single.get(token)
             if eid is not None:
                 out.append(DrugMatch(i, i + 1, entries[eid]))
             longer = multi.get(token)
-            if longer is None:
+            if longer is None or i + 1 >= n or tokens[i + 1] not in second[token]:
                 continue
             lengths, rests = longer
             for k in lengths:  # ascending: shorter names first, as the PhraseMatcher reports them
@@ -65,6 +80,10 @@ class DrugMatcher:
                 if eid is not None:
                     out.append(DrugMatch(i, i + 1 + k, entries[eid]))
         return out
+
+
+def _second_tokens(multi: MultiIndex) -> dict[int, frozenset[int]]:
+    return {first: frozenset(rest[0] for rest in rests) for first, (_lengths, rests) in multi.items()}
 
 
 # --- rules applied on top of the lexicon ------------------------------------------------

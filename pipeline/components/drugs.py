@@ -58,6 +58,7 @@ from pipeline.components.unseen_names import (  # noqa: F401
     find_stem_names,
     load_stem_rules,
 )
+from pipeline.components.token_table import TokenTable
 from pipeline.datafiles import (  # noqa: F401  (re-exported)
     DATA_DIR,
     DataFileError,
@@ -88,9 +89,10 @@ def find_drug_mentions(
     neighbours do not disqualify them. `stems`: also words ending in an INN stem.
     """
     lex = matcher.lexicon
-    found = matcher(doc)
+    table = TokenTable.of(doc)  # token attributes read once, shared by the helpers
+    found = matcher(doc, table)
     if stems is not None:
-        found += find_stem_names(doc, stems, lex.excluded_variants)
+        found += find_stem_names(doc, stems, lex.excluded_variants, table)
     raw = [m for m in found if is_token_boundary_ok(doc, m.start, m.end)]
     # a name used for a target or inside a trial name hides the shorter names in it (`TNF` in `TNF-α inhibitors`)
     raw = [
@@ -100,19 +102,19 @@ def find_drug_mentions(
         for m in raw
     ]
     if code_names:
-        raw += find_code_names(doc, lex.code_name_exclusions, stems.company_code_prefixes if stems is not None else frozenset())
+        raw += find_code_names(doc, lex.code_name_exclusions, stems.company_code_prefixes if stems is not None else frozenset(), table)
     raw = [m for m in raw if not m.entry.needs_context or in_treatment_context(doc, m.start, m.end, lex.context_words)]
     matches = [with_salt(doc, m) for m in longest(raw) if m.entry.kind != "block"]
     if abbreviations:
         contradicted: set[str] = set()
-        matches = longest(matches + find_long_forms(doc, matches, contradicted))
+        matches = longest(matches + find_long_forms(doc, matches, contradicted, table))
         if contradicted:  # the abstract defines these letters as something else
-            matches = [m for m in matches if doc[m.start : m.end].text not in contradicted]
-        defined = find_abbreviation_definitions(doc, matches, lex.excluded_variants)
+            matches = [m for m in matches if table.span_text(m.start, m.end) not in contradicted]
+        defined = find_abbreviation_definitions(doc, matches, lex.excluded_variants, table)
         if defined:
             uses = [
                 m
-                for m in find_uses(doc, defined, matches, split_tokens)
+                for m in find_uses(doc, defined, matches, split_tokens, table)
                 if not names_a_trial(doc, m.start, m.end, lex.trial_name_prefixes) and not names_a_target(doc, m.start, m.end, lex.not_drug_after)
             ]
             matches = longest(matches + uses)

@@ -16,13 +16,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import compress
 from pathlib import Path
 
 import regex
+from spacy.strings import hash_string
 from spacy.tokens import Doc
 
 from pipeline.components.drug_lexicon import DrugEntry
 from pipeline.components.drug_matching import DrugMatch
+from pipeline.components.token_table import TokenTable
 from pipeline.datafiles import DATA_DIR, DataFileError, check_keys, load_json_strict
 
 STEMS_FILE = "drug_stems.json"
@@ -70,75 +73,102 @@ def load_stem_rules(path: str = str(DATA_DIR / STEMS_FILE)) -> StemRules:
     )
 
 
-def find_stem_names(doc: Doc, rules: StemRules, excluded: frozenset[str] = frozenset()) -> list[DrugMatch]:
-    """Words ending in an INN stem (`excluded`: names the lexicon leaves out on purpose)."""
-    out = []
-    for i, tok in enumerate(doc):
-        word = tok.lower_
-        if len(word) < rules.min_letters or not tok.is_alpha or not word.endswith(rules.stems):
-            continue
-        if word in rules.not_drugs or word in excluded or word.startswith(rules.not_before):
-            continue
-        out.append(DrugMatch(i, i + 1, DrugEntry(norm=word), how="stem"))
-    return out
+def find_stem_names(doc: Doc, rules: StemRules, excluded: frozenset[str] = frozenset(), table: TokenTable | None = None) -> list[DrugMatch]:
+    """Words ending in an INN stem (`excluded`: names the lexicon leaves out on purpose).
+
+    `table`: the Doc's `TokenTable`, when the caller has read it already."""
+    table = TokenTable.of(doc) if table is None else table
+    strings = table.strings
+    words = set(compress(table.lower_ids, table.is_alpha))  # each distinct word once; the suffix test first
+    stem_words = {w for w in words if strings[w].endswith(rules.stems) and _is_stem_name(strings[w], rules, excluded)}
+    if not stem_words:
+        return []
+    return [
+        DrugMatch(i, i + 1, DrugEntry(norm=table.lower(i)), how="stem")
+        for i, (word, alpha) in enumerate(zip(table.lower_ids, table.is_alpha))
+        if alpha and word in stem_words
+    ]
+
+
+def _is_stem_name(word: str, rules: StemRules, excluded: frozenset[str]) -> bool:
+    """`word` (lower case, letters) ends in a stem and is not a listed or negated word."""
+    if len(word) < rules.min_letters or not word.endswith(rules.stems):
+        return False
+    return not (word in rules.not_drugs or word in excluded or word.startswith(rules.not_before))
 
 
 CODE_NAME_RE = regex.compile(r"^[A-Z]{2,5}$")
 
 
-def find_code_names(doc: Doc, excluded_prefixes: frozenset[str], company_prefixes: frozenset[str] = frozenset()) -> list[DrugMatch]:
+def find_code_names(
+    doc: Doc, excluded_prefixes: frozenset[str], company_prefixes: frozenset[str] = frozenset(), table: TokenTable | None = None
+) -> list[DrugMatch]:
     """Development code names such as `PD-0332991`, `AZD6244`, `MK-3475`, `ABT-199`, `SCH 23390`."""
+    table = TokenTable.of(doc) if table is None else table
+    spaced, n = table.spaced, len(table)
+    # a CODE_NAME_RE match is upper case: only such tokens and company prefixes are read
+    upper = table.positions_of(table.is_upper, 1)
+    prefixes = [i for h in _hashes(company_prefixes).intersection(table.orth_ids) for i in table.positions_of(table.orth_ids, h)]
     out = []
-    for i, tok in enumerate(doc[:-1]):
-        if tok.text in company_prefixes:
-            match = _company_code(doc, i)
+    for i in sorted(set(upper + prefixes)):
+        if i == n - 1:
+            break  # the last token starts no code
+        text = table.text(i)
+        if text in company_prefixes:
+            match = _company_code(table, i)
             if match is not None:
                 out.append(match)
             continue
-        if not CODE_NAME_RE.match(tok.text) or tok.text in excluded_prefixes:
+        if not CODE_NAME_RE.match(text) or text in excluded_prefixes:
             continue
         j = i + 1
-        if doc[j].text == "-" and not tok.whitespace_ and j + 1 < len(doc):
+        if table.text(j) == "-" and not spaced[i] and j + 1 < n:
             j += 1
-        elif tok.whitespace_:
+        elif spaced[i]:
             continue
-        digits = doc[j].text
-        if tok.text.endswith("OG") or (len(digits) == 4 and digits[0] in "09") or (len(digits) == 4 and digits[:2] in {"19", "20"}):
+        digits = table.text(j)
+        if text.endswith("OG") or (len(digits) == 4 and digits[0] in "09") or (len(digits) == 4 and digits[:2] in {"19", "20"}):
             continue  # trial names and years: TCOG0902, CCOG-0801, CALGB 9741, GR-2009
-        if len(tok.text) == 2 and len(digits) == 6 and digits[0] == "0":
+        if len(text) == 2 and len(digits) == 6 and digits[0] == "0":
             continue  # grant numbers: AI066050, HD086088
-        if digits.isdigit() and 4 <= len(digits) <= 7 and not doc[j - 1].whitespace_:
-            if j + 1 < len(doc) and not doc[j].whitespace_ and doc[j + 1].text.isalnum():
+        if digits.isdigit() and 4 <= len(digits) <= 7 and not spaced[j - 1]:
+            if j + 1 < n and not spaced[j] and table.text(j + 1).isalnum():
                 continue
-            out.append(DrugMatch(i, j + 1, DrugEntry(norm=doc[i : j + 1].text.lower()), how="code"))
+            out.append(DrugMatch(i, j + 1, DrugEntry(norm=table.span_text(i, j + 1).lower()), how="code"))
     return out
 
 
-def _company_code(doc: Doc, i: int) -> DrugMatch | None:
+@lru_cache(maxsize=8)
+def _hashes(words: frozenset[str]) -> frozenset[int]:
+    """spaCy's string hashes of a word list (the ORTH a token of that text has)."""
+    return frozenset(hash_string(w) for w in words)
+
+
+def _company_code(table: TokenTable, i: int) -> DrugMatch | None:
     """`ABT-199`, `AZD9291`, `SCH 23390`, `Ro 40-5967`: a company prefix, then the number."""
-    tok = doc[i]
-    if i > 0 and not doc[i - 1].whitespace_ and doc[i - 1].text.isalnum():
+    spaced, n, text_at = table.spaced, len(table), table.text
+    text = text_at(i)
+    if i > 0 and not spaced[i - 1] and text_at(i - 1).isalnum():
         return None  # inside a longer word or code
     j = i + 1
-    spaced = bool(tok.whitespace_)
-    if doc[j].text in {"-", "\u2013"} and not tok.whitespace_ and not doc[j].whitespace_ and j + 1 < len(doc):
+    if text_at(j) in {"-", "\u2013"} and not spaced[i] and not spaced[j] and j + 1 < n:
         j += 1
-    if j >= len(doc) or not doc[j].text.isdigit():
+    if j >= n or not text_at(j).isdigit():
         return None
     end = j + 1
     # `Ro 40-5967`: a second number after a hyphen belongs to the code
-    if end + 1 < len(doc) and doc[end].text == "-" and not doc[j].whitespace_ and not doc[end].whitespace_ and doc[end + 1].text.isdigit():
+    if end + 1 < n and text_at(end) == "-" and not spaced[j] and not spaced[end] and text_at(end + 1).isdigit():
         end += 2
-    digits = "".join(t.text for t in doc[j:end] if t.text.isdigit())
-    glued = j == i + 1 and not spaced
+    digits = "".join(t for t in map(text_at, range(j, end)) if t.isdigit())
+    glued = j == i + 1 and not spaced[i]
     if not 3 <= len(digits) <= 8:
         return None
-    if spaced and len(tok.text) == 2 and tok.text.isupper() and (tok.text == "CI" or len(doc[j].text) < 4 or end > j + 1 or (i > 0 and doc[i - 1].text == "%")):
+    if spaced[i] and len(text) == 2 and text.isupper() and (text == "CI" or len(text_at(j)) < 4 or end > j + 1 or (i > 0 and text_at(i - 1) == "%")):
         return None  # `PD 100`, `95% CI 100-582`: a count or an interval after an abbreviation
     if not glued and len(digits) == 4 and 1950 <= int(digits) <= 2030:
         return None  # `GR-2009`, `BAY 2013`: a year (`AZD2014` glued is a code)
-    if end < len(doc) and not doc[end - 1].whitespace_:
-        nxt = doc[end].text
-        if nxt.isalnum() or nxt == "%" or (nxt in {".", ","} and end + 1 < len(doc) and doc[end + 1].text.isdigit()):
+    if end < n and not spaced[end - 1]:
+        nxt = text_at(end)
+        if nxt.isalnum() or nxt == "%" or (nxt in {".", ","} and end + 1 < n and text_at(end + 1).isdigit()):
             return None  # `MK-801a`, `SCH 100.5`, `LY 250%`: part of something longer
-    return DrugMatch(i, end, DrugEntry(norm=doc[i:end].text.lower()), how="code")
+    return DrugMatch(i, end, DrugEntry(norm=table.span_text(i, end).lower()), how="code")

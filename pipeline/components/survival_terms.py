@@ -9,6 +9,7 @@ of cue phrases (endpoints, blockers, boundaries) plus the unit and time-point pa
 from __future__ import annotations
 
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -188,7 +189,13 @@ class SurvivalLexicon:
         self.cue_re = regex.compile(r"(?<![\w‐-])(?:" + "|".join(f"(?P<t{n}>{p})" for n, p in enumerate(edged)) + ")")
         # each phrase alone, and which phrases can start with which two characters (`cue_matches`)
         self.cue_phrases = tuple(regex.compile(p) for p in edged)
-        self.cue_table, first_chars = _start_table(self.cue_phrases)
+        table, first_chars = _start_table(self.cue_phrases)
+        # a phrase that can start with most pairs (`[A-Za-z0-9]+[- ]free survival`) would be
+        # tried at every word start: it is searched for on its own instead
+        uses = Counter(i for phrases in table.values() for i in phrases)
+        wild = {i for i, n in uses.items() if n > len(table) // 4}
+        self.cue_table = {pair: tuple(i for i in phrases if i not in wild) for pair, phrases in table.items()}
+        self.cue_wild = tuple((i, regex.compile(r"(?<![\w‐-])" + edged[i])) for i in sorted(wild))
         self.cue_start_re = regex.compile(r"(?<![\w‐-])(?:[" + regex.escape("".join(sorted(first_chars))) + r"]|[^\x20-\x7e])")
         # `disease-specific` in `disease-specific and overall survival` (see survival_values)
         self.elliptic_re, self.elliptic_endpoints = item_matcher([(r["pattern"], r["endpoint"]) for r in data["elliptic_endpoints"]["forms"]])
@@ -240,10 +247,14 @@ class SurvivalLexicon:
 
         One alternation of every phrase makes the engine try each phrase at every word start.
         Here a word start is looked up by its first two characters in `cue_table`, and only
-        the phrases that can begin with them are tried there, in the alternation's order (any
-        other character pair goes to `cue_re` itself); after a match the scan goes on at its
-        end, as `finditer` does. Same matches (checked against `finditer` on 3,980 abstracts
-        and in tests), about four times as fast."""
+        the phrases that can begin with them are tried there, with the `cue_wild` phrases found
+        at that start, in the alternation's order (any other character pair goes to `cue_re`
+        itself); after a match the scan goes on at its end, as `finditer` does. Same matches
+        (checked against `finditer` on 3,980 abstracts and in tests), about five times as fast."""
+        wild: dict[int, list[int]] = {}  # start -> the searched-for phrases that match there
+        for i, pattern in self.cue_wild:
+            for m in pattern.finditer(text, overlapped=True):
+                wild.setdefault(m.start(), []).append(i)
         out = []
         resume = 0
         table, phrases = self.cue_table, self.cue_phrases
@@ -253,7 +264,10 @@ class SurvivalLexicon:
                 continue
             pair = text[start : start + 2]
             if len(pair) == 2 and pair[0] in _PRINTABLE and pair[1] in _PRINTABLE:
-                for i in table.get(pair, ()):
+                candidates = table.get(pair, ())
+                if start in wild:
+                    candidates = sorted((*candidates, *wild[start]))
+                for i in candidates:
                     found = phrases[i].match(text, start)
                     if found:
                         out.append((start, found.end(), i))

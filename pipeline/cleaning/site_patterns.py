@@ -11,9 +11,11 @@ from typing import Any
 import regex
 
 from pipeline.datafiles import DataFileError, loads_strict, package_data_text
+from pipeline.literals import prefilter, required_literals, union_of
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
+MAX_PREFILTER_LITERALS = 16
 RULE_KEYS = frozenset({"literal", "regex", "sites", "note", "name", "field"})
 GROUPS = frozenset({
     "furniture", "notices", "abstract_markers", "no_abstract_markers", "end_markers", "affiliation_headers",
@@ -81,48 +83,73 @@ def contained_part(pattern: str) -> str | None:
 
 @dataclass(frozen=True)
 class GroupIndex:
-    """One group's rules folded for a fast first test: the literals as a set of case-folded
-    lines, the whole-line regexes as one alternation (None when there are none), and the X
-    of each `.*X.*` rule to search for. The X are searched one by one: a single pattern lets
-    the engine skip to where its first characters occur, one alternation of them does not
-    (measured: twice as fast on page lines)."""
+    """One group's rules folded for a fast first test (the same answer as trying each rule):
+    - the literals, as a set of case-folded lines;
+    - the whole-line regexes that start at a fixed text, as one alternation (`anchored`);
+    - those that start with a wildcard (`.*?X`), which the engine tries at every position, as
+      one alternation (`scanning`) run only on a line holding one of the strings every match
+      contains (`pipeline.literals`);
+    - the X of each `.*X.*` rule, searched for one by one (a single pattern lets the engine
+      skip to where its first characters occur, an alternation does not: twice as fast on
+      page lines), each only in a line holding one of its required strings."""
 
     literals: frozenset[str]
-    any_regex: Any
-    contains: tuple[Any, ...] = ()
+    anchored: Any = None
+    scanning: tuple[frozenset[str] | None, Any] | None = None  # (required literals, pattern)
+    contains: tuple[tuple[frozenset[str] | None, Any], ...] = ()  # (required literals, X)
     contains_whole: Any = None  # the `.*X.*` rules as written, for a text with a line break
+    contains_any: tuple[str, ...] | None = None  # every required string of `contains`
 
     @classmethod
     def of(cls, rules: tuple[LineRule, ...]) -> GroupIndex:
-        whole, contained, contained_whole = [], [], []
+        anchored, scanning, contained, contained_whole = [], [], [], []
         for rule in rules:
             if rule.pattern is None:
                 continue
             inner = contained_part(rule.pattern.pattern)
-            if inner is None:
-                whole.append(rule.pattern.pattern)
-            else:
+            if inner is not None:
                 contained.append(inner)
                 contained_whole.append(rule.pattern.pattern)
+            elif rule.pattern.pattern.startswith("."):
+                scanning.append(rule.pattern.pattern)
+            else:
+                anchored.append(rule.pattern.pattern)
 
         def alternation(patterns: list[str]) -> Any:
             return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
 
         literals = frozenset(rule.literal.casefold() for rule in rules if rule.literal is not None)
-        searched = tuple(regex.compile(p, regex.IGNORECASE) for p in contained)
-        return cls(literals, alternation(whole), searched, alternation(contained_whole))
+        scan = None
+        if scanning:
+            needs = [required_literals(p) for p in scanning]
+            union = frozenset().union(*needs) if all(n is not None for n in needs) else None
+            if union is not None and len(union) > MAX_PREFILTER_LITERALS:
+                union = None  # testing that many strings costs more than the match
+            scan = (union, alternation(scanning))
+        searched = tuple((required_literals(p), regex.compile(p, regex.IGNORECASE)) for p in contained)
+        union = union_of([needs for needs, _ in searched])
+        return cls(literals, alternation(anchored), scan, searched, alternation(contained_whole), union)
 
     def hit(self, text: str) -> bool:
         """True when some rule of the group matches the whole line (the same as trying each)."""
         if text.casefold() in self.literals:
             return True
-        if self.any_regex is not None and self.any_regex.fullmatch(text):
+        if self.anchored is not None and self.anchored.fullmatch(text):
             return True
+        if self.scanning is None and not self.contains:
+            return False
+        lowered = text.lower() if text.isascii() else None
+        if self.scanning is not None:
+            needs, pattern = self.scanning
+            if prefilter(needs, text, lowered) and pattern.fullmatch(text):
+                return True
         if not self.contains:
             return False
         if "\n" in text:  # `.` does not cross a line break: keep the whole-line semantics
             return bool(self.contains_whole.fullmatch(text))
-        return any(pattern.search(text) for pattern in self.contains)
+        if not prefilter(self.contains_any, text, lowered):
+            return False  # none of the strings any X needs
+        return any(prefilter(needs, text, lowered) and pattern.search(text) for needs, pattern in self.contains)
 
 
 @dataclass(frozen=True)

@@ -52,13 +52,13 @@ from pipeline.components.drug_matching import (  # noqa: F401  (re-exported)
     names_a_trial,
     with_salt,
 )
+from pipeline.components.token_table import TokenTable
 from pipeline.components.unseen_names import (  # noqa: F401
     StemRules,
     find_code_names,
     find_stem_names,
     load_stem_rules,
 )
-from pipeline.components.token_table import TokenTable
 from pipeline.datafiles import (  # noqa: F401  (re-exported)
     DATA_DIR,
     DataFileError,

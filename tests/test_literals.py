@@ -1,0 +1,83 @@
+"""Required literals of a pattern: a line the prefilter turns away could never match."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import regex
+
+from pipeline.cleaning.site_patterns import site_patterns
+from pipeline.literals import prefilter, required_literals, union_of
+
+
+@pytest.mark.parametrize(
+    "pattern, expected",
+    [
+        ("we use cookies", {"we use cookies"}),
+        ("(we use|accept) cookies", {" cookies"}),  # the longer of the two requirements
+        ("(?:overall|progression-free) survival", {" survival"}),
+        ("(?:overall|progression-free) (?:OS|survival)", {"overall", "progression-free"}),
+        ("foo|bar", {"foo", "bar"}),
+        (r"\bcookies?\b", {"cookie"}),
+        ("(?:ab)?cd", {"cd"}),
+        ("x+y", {"x"}),
+        ("(?i)Privacy Policy", {"privacy policy"}),
+        ("…\\s?more", {"more"}),  # the non-ASCII run is no requirement
+        ("[ab]c", {"c"}),
+        ("a|[bc]", None),  # one branch requires no string
+        ("x*", None),
+        (r"\p{L}+ policy", None),  # regex-module syntax: not read
+        ("", None),
+    ],
+)
+def test_required_literals_read_from_the_pattern(pattern, expected):
+    got = required_literals(pattern)
+    assert (got if got is None else set(got)) == expected
+
+
+def test_prefilter_passes_non_ascii_and_unknown():
+    assert prefilter(None, "anything")
+    assert prefilter(frozenset({"cookie"}), "We use COOKIES here")
+    assert not prefilter(frozenset({"cookie"}), "Patients were randomised.")
+    assert prefilter(frozenset({"cookie"}), "Patients were randomisé.")  # not ASCII: always run
+    assert union_of([frozenset({"a"}), frozenset({"b", "c"})]) == ("a", "b", "c")
+    assert union_of([frozenset({"a"}), None]) is None
+
+
+def _lines():
+    root = Path(__file__).resolve().parents[1] / "corpus"
+    lines = set()
+    for path in sorted(root.rglob("*")):
+        if path.is_file() and path.suffix in {".html", ".htm", ".txt"}:
+            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
+                if line.strip():
+                    lines.update({line.strip(), line.strip().upper(), line.strip().lower()})
+    return sorted(lines)
+
+
+def test_prefilter_never_turns_away_a_line_a_site_rule_matches():
+    """Every regex of the site patterns, on every corpus line in three casings: where the
+    rule finds a match, its required strings are in the line."""
+    lines = _lines()
+    checked = matched = 0
+    for rules in site_patterns().groups.values():
+        for rule in rules:
+            if rule.pattern is None:
+                continue
+            needs = required_literals(rule.pattern.pattern)
+            if needs is None:
+                continue
+            for line in lines:
+                if rule.pattern.search(line):
+                    matched += 1
+                    assert prefilter(needs, line), (rule.pattern.pattern, line)
+                checked += 1
+    for _name, pattern in site_patterns().citations:
+        needs = required_literals(pattern.pattern)
+        case_blind = regex.compile(pattern.pattern, regex.IGNORECASE)
+        for line in lines:
+            if needs is not None and case_blind.search(line):
+                matched += 1
+                assert prefilter(needs, line), (pattern.pattern, line)
+    assert checked > 50_000 and matched > 1_000

@@ -25,6 +25,7 @@ from pipeline.cleaning.site_patterns import (
     heading_category,
     site_patterns,
 )
+from pipeline.literals import prefilter
 
 DATE_RE = regex.compile(
     r"(?i)((published|online|epub|received|accepted)[: ]*)?(\d{1,2}\s+)?"
@@ -206,7 +207,15 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
     patterns = patterns or site_patterns()
     if len(core) > 600:
         return None
-    for _name, pattern in patterns.citations:
+    lowered = core.lower() if core.isascii() else None
+    verdicts: dict[frozenset[str], bool] = {}  # most patterns share their required strings
+    for name, pattern in patterns.citations:
+        needs = patterns.citation_needs.get(name)
+        if needs is not None and lowered is not None:
+            if needs not in verdicts:
+                verdicts[needs] = prefilter(needs, core, lowered)
+            if not verdicts[needs]:
+                continue  # none of the strings (a year's `19`/`20`, `volume`...) its matches hold
         m = pattern.fullmatch(core)
         if not m:
             continue

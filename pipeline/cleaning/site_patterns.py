@@ -157,9 +157,11 @@ class SitePatterns:
     groups: dict[str, tuple[LineRule, ...]]
     citations: tuple[tuple[str, Any], ...]
     index: dict[str, GroupIndex] = field(default_factory=dict)
+    citation_needs: dict[str, frozenset[str] | None] = field(default_factory=dict)  # name -> required strings
 
     def __post_init__(self) -> None:
         self.index.update({group: GroupIndex.of(rules) for group, rules in self.groups.items()})
+        self.citation_needs.update({name: required_literals(p.pattern) for name, p in self.citations})
 
     def matches(self, group: str, text: str) -> bool:
         index = self.index.get(group)

@@ -54,7 +54,12 @@ def prose(size: int, shared: Path, repo: Path) -> str:
 def run_one(page: Path) -> None:
     """In the child: time each step of one page and print them as JSON lines as they finish."""
     sys.path.insert(0, os.getcwd())
-    from pipeline.extract import _segment_doc, iter_articles
+    from pipeline.extract import iter_articles
+
+    try:
+        from pipeline.batch.process import segment_doc
+    except ImportError:  # a checkout from before the package layout (issue #9)
+        from pipeline.extract import _segment_doc as segment_doc
     from pipeline.nlp import build_nlp
 
     nlp = build_nlp()
@@ -68,7 +73,7 @@ def run_one(page: Path) -> None:
     article = articles[0]
     print(json.dumps({"running": "tokenizer"}), flush=True)
     t = time.perf_counter()
-    doc = _segment_doc(nlp, article, article.abstract_span, "abstract")
+    doc = segment_doc(nlp, article, article.abstract_span, "abstract")
     print(json.dumps({"step": "tokenizer", "s": time.perf_counter() - t}), flush=True)
     for name, proc in nlp.pipeline:
         print(json.dumps({"running": name}), flush=True)

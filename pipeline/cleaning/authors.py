@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import regex
 
 from pipeline.cleaning.lines import SENTENCE_END_RE, affiliation_like, words
@@ -33,7 +35,10 @@ GROUP_AUTHOR_RE = regex.compile(r"(?i).{0,60}\b(?:study group|investigators|coll
 
 def _author_parts(core: str) -> list[str]:
     """Author-line segments with footnote marks, degrees and titles removed."""
-    out = []
+    return list(_iter_author_parts(core))
+
+
+def _iter_author_parts(core: str) -> Iterator[str]:
     for part in AUTHOR_SPLIT_RE.split(core):
         part = part.strip()
         part = FOOTNOTE_MARKS_RE.sub("", part).strip()
@@ -43,8 +48,7 @@ def _author_parts(core: str) -> list[str]:
         if part.endswith(".") and not INITIAL_END_RE.search(part):
             part = part[:-1].rstrip()
         if part and not part.isdigit() and not DEGREE_RE.fullmatch(part) and not ROLE_RE.fullmatch(part):
-            out.append(part)
-    return out
+            yield part
 
 
 def is_author_line(core: str) -> bool:
@@ -55,8 +59,12 @@ def is_author_line(core: str) -> bool:
         return False
     if affiliation_like(core):
         return False
-    parts = _author_parts(core)
-    if len(parts) < 2 or any(len(p.split()) > 6 for p in parts):
+    parts = []
+    for part in _iter_author_parts(core):
+        if len(part.split()) > 6:
+            return False  # a name is not that long: prose (the rest of the line is not read)
+        parts.append(part)
+    if len(parts) < 2:
         return False
     hits = sum(1 for p in parts if any(r.fullmatch(p) for r in AUTHOR_SEGMENT_RES))
     return hits >= 2 and hits / len(parts) >= 0.7

@@ -14,11 +14,14 @@ stays under 8, where quadratic work would give 16.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import time
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
+from hypothesis import Phase
 from hypothesis import strategies as st
 
 from pipeline.datafiles import DATA_DIR
@@ -27,6 +30,9 @@ SECONDS_PER_100KB = 1.0
 SLACK = float(os.environ.get("ABSTRACTS_TIME_SLACK", "3"))
 MAX_SCALING = 8.0  # time(4n) / time(n); linear work gives ~4, quadratic 16
 NOISE_FLOOR = 0.02  # seconds: below this a ratio is timer noise
+# a timing failure is reported as generated: shrinking it, and explaining it (which re-runs the
+# example under a line tracer), would take many minutes of a CI run and tell nothing more
+TIMING_PHASES = (Phase.explicit, Phase.reuse, Phase.generate)
 
 
 def _data_tokens() -> list[str]:
@@ -72,14 +78,30 @@ def fill(parts: list[str], size: int) -> str:
     return (period * (size // len(period) + 1))[:size]
 
 
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Time without the cyclic garbage collector (as `timeit` does): a full collection costs
+    in proportion to everything the test session holds, so on a long run it lands in the
+    larger text's timing and looks like superlinear work."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def seconds(f: Callable[[str], Any], text: str, repeat: int = 1, reports_seconds: bool = False) -> float:
     """The best of `repeat` timings of f(text) (or of what f returns, with `reports_seconds`:
     for a function that times only part of its work)."""
     best = float("inf")
     for _ in range(repeat):
-        t = time.perf_counter()
-        got = f(text)
-        best = min(best, got if reports_seconds else time.perf_counter() - t)
+        with no_gc():
+            t = time.perf_counter()
+            got = f(text)
+            best = min(best, got if reports_seconds else time.perf_counter() - t)
     return best
 
 

@@ -11,11 +11,20 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 
-from tests.adversarial import MAX_SCALING, NOISE_FLOOR, assert_scales_linearly, budget, fill, mixtures
+from tests.adversarial import (
+    MAX_SCALING,
+    NOISE_FLOOR,
+    TIMING_PHASES,
+    assert_scales_linearly,
+    budget,
+    fill,
+    mixtures,
+    no_gc,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
-SETTINGS = settings(max_examples=6, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=6, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], phases=TIMING_PHASES)
 
 
 def tagging_seconds(nlp, text: str) -> float:
@@ -26,14 +35,15 @@ def tagging_seconds(nlp, text: str) -> float:
 def stage_seconds(nlp, text: str) -> dict[str, float]:
     """Run `text` as an abstract through every stage; seconds per stage."""
     times = {}
-    t = time.perf_counter()
-    doc = nlp.make_doc(text)
-    times["tokenizer"] = time.perf_counter() - t
-    doc._.segment, doc._.headings, doc._.paragraphs = "abstract", [], []
-    for name, proc in nlp.pipeline:
+    with no_gc():
         t = time.perf_counter()
-        doc = proc(doc)
-        times[name] = time.perf_counter() - t
+        doc = nlp.make_doc(text)
+        times["tokenizer"] = time.perf_counter() - t
+        doc._.segment, doc._.headings, doc._.paragraphs = "abstract", [], []
+        for name, proc in nlp.pipeline:
+            t = time.perf_counter()
+            doc = proc(doc)
+            times[name] = time.perf_counter() - t
     return times
 
 

@@ -13,13 +13,21 @@ from hypothesis import HealthCheck, given, settings
 
 from pipeline.components.doses import find_doses, tagging_nlp
 from pipeline.components.hazard_ratios import find_hazard_ratios
-from pipeline.components.sentences import set_sentence_starts  # noqa: F401  (registers the component)
+from pipeline.components.sentences import (
+    set_sentence_starts,  # noqa: F401  (registers the component)
+)
 from pipeline.components.survival import find_survival_figures
 from pipeline.components.tokenizer import AbstractTokenizer, split_words
-from tests.adversarial import assert_scales_linearly, assert_within_budget, fill, mixtures
+from tests.adversarial import (
+    TIMING_PHASES,
+    assert_scales_linearly,
+    assert_within_budget,
+    fill,
+    mixtures,
+)
 
-FAST = settings(max_examples=8, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
-SLOW = settings(max_examples=4, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+FAST = settings(max_examples=8, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], phases=TIMING_PHASES)
+SLOW = settings(max_examples=4, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow], phases=TIMING_PHASES)
 
 
 @lru_cache(maxsize=1)

@@ -65,3 +65,52 @@ def test_split_letters_keep_other_span_groups():
     (section,) = doc.spans["sections"]
     assert (section.start_char, section.end_char) == (9, len(text))
     assert [s.text for s in drug_mentions(doc)][-2:] == ["E", "C"]
+
+
+SPLIT_TEXTS = [
+    "Patients received epirubicin (E) and cyclophosphamide (C), EC every 3 weeks; EC was stopped. "
+    "Then FEC. FEC\n\nFEC was given; EC.",
+    "Fluorouracil (F), epirubicin (E) and cyclophosphamide (C) as FEC, then docetaxel. " * 5 + "EC. Then FEC",
+]
+
+
+@pytest.mark.parametrize("text", SPLIT_TEXTS)
+def test_split_tokens_rebuilt_doc_matches_the_retokenizer(text):
+    """Past MAX_RETOKENIZER_SPLITS letter splits the Doc is rebuilt once (spaCy's retokenizer
+    moves the whole token array per split: quadratic on megabyte pages): the rebuilt Doc has
+    the same tokens, spaces, sentence starts, span groups, extension values and DRUG spans."""
+    from spacy.attrs import ORTH, SENT_START, SPACY
+
+    from pipeline.components.drugs import split_tokens
+
+    nlp = tagging_nlp()
+    base = nlp.get_pipe("abstracts_sentences")(nlp.make_doc(text))
+    base.spans["sections"] = [base.char_span(0, len(text), label="METHODS")]
+    base.spans["sections"][0]._.heading = "Methods"
+    base._.segment_start = 7
+    letters = [t.i for t in base if t.text in {"EC", "FEC"}]
+    assert len(letters) >= 4
+    in_place = split_tokens(base.copy(), letters, max_in_place=len(letters))
+    rebuilt = split_tokens(base.copy(), letters, max_in_place=0)
+    assert rebuilt is not in_place
+    attrs = [ORTH, SPACY, SENT_START]
+    assert rebuilt.to_array(attrs).tolist() == in_place.to_array(attrs).tolist()
+    assert rebuilt.text == in_place.text == text
+    assert [(s.start_char, s.end_char, s.label_, s._.heading) for s in rebuilt.spans["sections"]] == [
+        (s.start_char, s.end_char, s.label_, s._.heading) for s in in_place.spans["sections"]
+    ]
+    assert rebuilt._.segment_start == in_place._.segment_start == 7
+    tagger = nlp.get_pipe("abstracts_drugs")
+    few, many = tagger(base.copy()), None
+    from pipeline.components import drugs
+
+    saved = drugs.MAX_RETOKENIZER_SPLITS
+    try:
+        drugs.MAX_RETOKENIZER_SPLITS = 0
+        many = tagger(base.copy())
+    finally:
+        drugs.MAX_RETOKENIZER_SPLITS = saved
+    assert [(s.start_char, s.end_char, s._.attrs) for s in drug_mentions(many)] == [
+        (s.start_char, s.end_char, s._.attrs) for s in drug_mentions(few)
+    ]
+    assert sum(1 for s in drug_mentions(few) if len(s.text) == 1) >= 6

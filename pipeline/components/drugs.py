@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+import numpy
+from spacy.attrs import ORTH, SENT_START, SPACY
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
@@ -184,7 +186,7 @@ class DrugTagger:
     def __call__(self, doc: Doc) -> Doc:
         matches = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names, stems=self.stems)
         if any(m.how == "letters" for m in matches):
-            matches = self._split_letters(doc, matches)
+            doc, matches = self._split_letters(doc, matches)
         group = doc.spans[ENTITIES_KEY] if ENTITIES_KEY in doc.spans else None
         spans = list(group) if group is not None else []
         for m in matches:
@@ -194,27 +196,75 @@ class DrugTagger:
         doc.spans[ENTITIES_KEY] = spans
         return doc
 
-    def _split_letters(self, doc: Doc, matches: list[DrugMatch]) -> list[DrugMatch]:
-        """Split `EC` into `E` + `C` tokens, then re-run matching on the new tokens."""
-        # Span groups keep token indices through a split; remember them by characters.
-        # (Span extension values are keyed by character offsets, so they survive.)
-        groups = {key: [(s.start_char, s.end_char, s.label_) for s in group] for key, group in doc.spans.items()}
+    def _split_letters(self, doc: Doc, matches: list[DrugMatch]) -> tuple[Doc, list[DrugMatch]]:
+        """Split `EC` into `E` + `C` tokens, then re-run matching on the new tokens.
+        -> (the Doc, now with the letter tokens; its matches)"""
+        letters = [m.start for m in matches if m.how == "letters"]
         split: set[int] = set()
         shift = 0
-        for m in matches:
-            if m.how == "letters":
-                n = len(doc[m.start].text)
-                split.update(range(m.start + shift, m.start + shift + n))
-                shift += n - 1
-        with doc.retokenize() as retok:
-            for m in matches:
-                if m.how == "letters":
-                    tok = doc[m.start]
-                    retok.split(tok, list(tok.text), heads=[(tok, 0)] * len(tok.text))
-        for key, spans in groups.items():
-            doc.spans[key] = [doc.char_span(a, b, label=label) for a, b, label in spans]
+        for start in letters:
+            n = len(doc[start].text)
+            split.update(range(start + shift, start + shift + n))
+            shift += n - 1
+        doc = split_tokens(doc, letters)
         again = find_drug_mentions(doc, self.matcher, self.abbreviations, self.code_names, frozenset(split), self.stems)
-        return [m for m in again if m.how != "letters"]
+        return doc, [m for m in again if m.how != "letters"]
+
+
+# spaCy's retokenizer moves the whole token array for each split: past this many splits a
+# Doc is rebuilt once instead (a run-on page of megabytes can hold hundreds)
+MAX_RETOKENIZER_SPLITS = 16
+
+
+def split_tokens(doc: Doc, indices: list[int], max_in_place: int = MAX_RETOKENIZER_SPLITS) -> Doc:
+    """The Doc with each token at `indices` split into its characters. Span groups are kept
+    by characters (span extension values are keyed by characters, so they survive).
+
+    Up to `max_in_place` splits: spaCy's retokenizer, in place. More: one new Doc with the
+    same text, user data (Doc and Span extension values), span groups and sentence starts,
+    each split part taking the sentence start the retokenizer would give it (it keeps the
+    flag of the token that stood at that position before: `split_tokens` tests check both
+    ways agree)."""
+    groups = {key: [(s.start_char, s.end_char, s.label_) for s in group] for key, group in doc.spans.items()}
+    if len(indices) <= max_in_place:
+        with doc.retokenize() as retok:
+            for i in indices:
+                tok = doc[i]
+                retok.split(tok, list(tok.text), heads=[(tok, 0)] * len(tok.text))
+        new = doc
+    else:
+        new = _rebuilt(doc, set(indices))
+    for key, spans in groups.items():
+        new.spans[key] = [new.char_span(a, b, label=label) for a, b, label in spans]
+    return new
+
+
+def _rebuilt(doc: Doc, indices: set[int]) -> Doc:
+    array = doc.to_array([ORTH, SPACY, SENT_START])
+    table = list(zip(array[:, 0].tolist(), array[:, 1].tolist(), array[:, 2].astype(numpy.int64).tolist()))
+    strings = doc.vocab.strings
+    flag = {1: True, -1: False, 0: None}
+    words: list[str] = []
+    spaces: list[bool] = []
+    starts: list[bool | None] = []
+    for i, (orth, space, start) in enumerate(table):
+        text = strings[orth]
+        if i not in indices:
+            words.append(text)
+            spaces.append(bool(space))
+            starts.append(flag[start])
+            continue
+        for j, char in enumerate(text):
+            words.append(char)
+            spaces.append(bool(space) if j == len(text) - 1 else False)
+            # the retokenizer leaves part j > 0 with the flag of the token at i + j
+            if j == 0:
+                starts.append(flag[start])
+            else:
+                starts.append(flag[table[i + j][2]] if i + j < len(table) else None)
+    new = Doc(doc.vocab, words=words, spaces=spaces, sent_starts=starts)
+    new.user_data.update(doc.user_data)
+    return new
 
 
 def drug_mentions(doc: Doc) -> list[Span]:

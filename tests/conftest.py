@@ -19,6 +19,16 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+def corpus_lines() -> list[str]:
+    """Every distinct non-blank line (stripped) of the bundled corpus pages, sorted."""
+    lines = set()
+    for path in sorted((REPO / "corpus").rglob("*")):
+        if path.is_file() and path.suffix in {".html", ".htm", ".txt"}:
+            text = path.read_text(encoding="utf-8", errors="replace")
+            lines.update(line.strip() for line in text.splitlines() if line.strip())
+    return sorted(lines)
+
+
 @pytest.fixture(scope="session")
 def seeds_dir() -> Path:
     return shared_path("seeds")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 from importlib import resources
-from pathlib import Path
 
 import pytest
 
@@ -14,6 +13,7 @@ from pipeline.cleaning.site_patterns import (
     parse_site_patterns,
     site_patterns,
 )
+from tests.conftest import corpus_lines
 
 
 def _data():
@@ -63,22 +63,12 @@ def test_contained_part_reads_only_whole_line_contains_rules(pattern, inner):
     assert contained_part(pattern) == inner
 
 
-def _corpus_lines():
-    root = Path(__file__).resolve().parents[1] / "corpus"
-    lines = set()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".html", ".htm", ".txt"}:
-            text = path.read_text(encoding="utf-8", errors="replace")
-            lines.update(line.strip() for line in text.splitlines() if line.strip())
-    return sorted(lines)
-
-
 def test_group_index_answers_as_trying_every_rule():
     """The folded index (literal set, one search for the `.*X.*` rules, one whole-line match
     for the rest) says the same as trying each rule in turn, on every line of the corpus and
     on lines made to hit each rule: also across a line break, where `.` stops."""
     patterns = site_patterns()
-    lines = _corpus_lines()
+    lines = corpus_lines()
     assert len(lines) > 500
     extra = ["We use cookies to improve your experience", "x\nwe use cookies", "we use cookies\nx",
              "Privacy policy", "Error 404", "cookie\nsettings", "THIS PAGE DOES NOT EXIST.", ""]

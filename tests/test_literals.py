@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import regex
 
 from pipeline.cleaning.site_patterns import site_patterns
 from pipeline.literals import prefilter, required_literals, union_of
+from tests.conftest import corpus_lines
 
 
 @pytest.mark.parametrize(
@@ -46,14 +45,8 @@ def test_prefilter_passes_non_ascii_and_unknown():
 
 
 def _lines():
-    root = Path(__file__).resolve().parents[1] / "corpus"
-    lines = set()
-    for path in sorted(root.rglob("*")):
-        if path.is_file() and path.suffix in {".html", ".htm", ".txt"}:
-            for line in path.read_text(encoding="utf-8", errors="replace").splitlines():
-                if line.strip():
-                    lines.update({line.strip(), line.strip().upper(), line.strip().lower()})
-    return sorted(lines)
+    """The corpus lines in three casings."""
+    return sorted({variant for line in corpus_lines() for variant in (line, line.upper(), line.lower())})
 
 
 def test_prefilter_never_turns_away_a_line_a_site_rule_matches():

@@ -51,6 +51,7 @@ from pipeline.components.stat_patterns import (
     OPEN_CI_RE,
     P_RE,
     Stretches,
+    _rx,
     is_value,
     parse_bounds,
     parse_number,
@@ -85,7 +86,6 @@ _NUMBER_AFTER_RE = regex.compile(r"\s*[<>≤≥]?\d")
 _CLAUSE_AFTER_RE = regex.compile(r"\s+(?i:the|its|their|this|these|a|an)(?![\w-])")
 _SEMICOLON_RE = regex.compile(";")
 _JOINED_RE = regex.compile(r",|(?<![\w-])(?i:and)(?![\w-])")
-_DIGIT_RE = regex.compile(r"\d")
 
 
 @dataclass(frozen=True)
@@ -217,7 +217,7 @@ class RespectivelyLists:
         k = bisect_left(self.marker_starts, tail)
         if k == len(self.markers) or self.markers[k][0] - tail > MAX_AFTER or not _INTRO_RE.match(self.text, tail, self.end):
             return False
-        return not (_between(self.semicolons, tail, self.markers[k][0]) or _DIGIT_RE.search(self.text, tail, self.markers[k][0]))
+        return not (_between(self.semicolons, tail, self.markers[k][0]) or _rx(r"\d").search(self.text, tail, self.markers[k][0]))
 
     def runs(self, ratios: Sequence[tuple[int, int]]) -> list[list[int]]:
         """The lists of two or more ratios (indices into the sorted `ratios`)."""

@@ -41,7 +41,11 @@ from pipeline.components.hazard_ratio_events import (
     hr_events,
 )
 from pipeline.components.hazard_ratio_lists import RespectivelyLists
-from pipeline.components.sentences import bounded_sentences, split_sentences
+from pipeline.components.sentences import (
+    bounded_sentences,
+    sentence_ranges,
+    split_sentences,
+)
 from pipeline.components.stat_patterns import (
     CI_LABEL,
     CI_RE,
@@ -56,7 +60,7 @@ from pipeline.components.stat_patterns import (
     parse_bounds,
     parse_number,
 )
-from pipeline.components.survival import add_entity_spans, doc_sentences
+from pipeline.components.survival import add_entity_spans
 from pipeline.components.survival_terms import Cue, lexicon
 
 
@@ -484,5 +488,5 @@ def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None
 
 @Language.component("abstracts_hazard_ratios", assigns=["doc.spans"])
 def hazard_ratio_component(doc: Doc) -> Doc:
-    hits = find_hazard_ratios(doc_text(doc), doc_sentences(doc))
+    hits = find_hazard_ratios(doc_text(doc), sentence_ranges(doc))
     return add_entity_spans(doc, hits, "HAZARD_RATIO", "hazard_ratio_misaligned")

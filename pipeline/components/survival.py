@@ -59,7 +59,6 @@ from pipeline.components.survival_terms import (  # noqa: F401  (the lexicon API
 )
 from pipeline.components.survival_values import _Item, _Sentence
 
-_DIGIT_RE = _rx(r"\d")
 ATTR_ORDER = ("endpoint", "scope", "measure", "horizon", "value", "unit", "ci", "range", "iqr", "se", "p", "group", "qualifier")
 
 
@@ -81,7 +80,7 @@ class SurvivalFigure:
 def _sentence_figures(lex: SurvivalLexicon, text: str, start: int, end: int, cues: list[Cue]) -> list[SurvivalFigure]:
     # a figure is a number with a unit (`months`, `%`, ...; `_Sentence.items` keeps no other):
     # a sentence without a digit or without a unit word has none, and is not read further
-    if not _DIGIT_RE.search(text, start, end) or not lex.unit_re.search(text, start, end):
+    if not _rx(r"\d").search(text, start, end) or not lex.unit_re.search(text, start, end):
         return []
     if lex.hypothesis_re.search(text, start, end):
         return []
@@ -158,10 +157,6 @@ def find_survival_figures(text: str, sentences: list[tuple[int, int]] | None = N
 # spaCy component
 
 
-def doc_sentences(doc: Doc) -> list[tuple[int, int]] | None:
-    """Sentence character ranges when a sentence splitter has run, else None."""
-    return sentence_ranges(doc)
-
 
 def add_entity_spans(doc: Doc, hits: Iterable[Any], label: str, counter_key: str) -> Doc:
     """Turn pure-function hits into token-aligned Spans in doc.spans["entities"]."""
@@ -181,5 +176,5 @@ def add_entity_spans(doc: Doc, hits: Iterable[Any], label: str, counter_key: str
 
 @Language.component("abstracts_survival", assigns=["doc.spans"])
 def survival_component(doc: Doc) -> Doc:
-    hits = find_survival_figures(doc_text(doc), doc_sentences(doc))
+    hits = find_survival_figures(doc_text(doc), sentence_ranges(doc))
     return add_entity_spans(doc, hits, "SURVIVAL", "survival_misaligned")

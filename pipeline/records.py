@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from pipeline._extensions import doc_text
+
 SCHEMA_VERSION = "1.0"
 
 Status = Literal["ok", "no_abstract", "error", "deleted"]
@@ -147,8 +149,12 @@ def build_record(article, docs=()) -> Record:
     entities: list[Entity] = []
     for doc in docs:
         offset = doc._.segment_start
-        if doc._.segment == "abstract":
+        text = doc_text(doc)  # span texts are slices of it (`span.text` joins Token objects)
+        in_abstract = doc._.segment == "abstract"
+        sections = []  # (start_char, end_char, label): what `Span._.section` reads, taken once per Doc
+        if in_abstract:
             for span in doc.spans.get("sections", []):
+                sections.append((span.start_char, span.end_char, span.label_))
                 record.sections.append(
                     Section(
                         label=span.label_,
@@ -159,13 +165,18 @@ def build_record(article, docs=()) -> Record:
                     )
                 )
         for span in doc.spans.get("entities", []):
+            start, end = span.start_char, span.end_char
+            if in_abstract:  # the first section holding the span's start, as `Span._.section` says
+                section = next((label for a, b, label in sections if a <= start < b), None)
+            else:
+                section = "TITLE"
             entities.append(
                 Entity(
                     label=span.label_,
-                    start=offset + span.start_char,
-                    end=offset + span.end_char,
-                    text=span.text,
-                    section=span._.section if doc._.segment == "abstract" else "TITLE",
+                    start=offset + start,
+                    end=offset + end,
+                    text=text[start:end],
+                    section=section,
                     attrs=_json_safe(span._.attrs or {}),
                 )
             )

@@ -158,7 +158,7 @@ def _sentences(doc: Doc) -> list[Span]:
 
 def _make_span(doc: Doc, section: Section) -> Optional[Span]:
     span = doc.char_span(section.start, section.end, label=section.label or UNASSIGNED, alignment_mode="expand")
-    if span is None or not span.text.strip():
+    if span is None or not doc_text(doc)[span.start_char : span.end_char].strip():  # `span.text` joins Token objects
         return None
     span._.heading = section.heading
     span._.section_source = section.source

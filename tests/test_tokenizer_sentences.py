@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.components.sentences import (
     set_sentence_starts,  # noqa: F401  (registers the component)
 )
-from pipeline.components.tokenizer import AbstractTokenizer, split_words
+from pipeline.components.tokenizer import (
+    AbstractTokenizer,
+    _split_words_loop,
+    split_words,
+)
 
 
 @pytest.mark.parametrize(
@@ -37,6 +43,22 @@ def test_tokenizer_round_trips_text_exactly(text):
     nlp = spacy.blank("en")
     doc = AbstractTokenizer(nlp.vocab)(text)
     assert doc.text == text
+
+
+# spaces, line breaks, the separators Python calls whitespace but `\s` does not (\x1c-\x1f),
+# digits with their inner marks, letters, underscores and other symbols
+_TOKENIZER_TEXT = st.text(st.sampled_from(list("  \n\t\u00a0\x1c\x1f\u2009a1.,\u00b7_-%(Bé")), max_size=40)
+
+
+@settings(max_examples=500, deadline=None)
+@given(_TOKENIZER_TEXT)
+def test_one_call_tokenizer_equals_the_token_loop(text):
+    assert split_words(text) == _split_words_loop(text)
+
+
+@pytest.mark.parametrize("text", ["a  b", "a \n b", " a", "a\x1c b", "8.0 months", "a\u00a0 b", "x \t", ""])
+def test_one_call_tokenizer_equals_the_token_loop_on_edges(text):
+    assert split_words(text) == _split_words_loop(text)
 
 
 def _sentences(text: str) -> list[str]:

@@ -16,9 +16,23 @@ from spacy.util import registry
 from pipeline._extensions import TEXT_KEY
 
 TOKEN_RE = regex.compile(r"\d+(?:[.,\u00b7]\d+)*|[^\W\d_]+|\s+|.", regex.V1)
+# the same tokens, each with the one space that follows it (a whitespace run is greedy, so
+# it never has one): `split_words` in one call
+TOKEN_SPACE_RE = regex.compile(r"(\d+(?:[.,\u00b7]\d+)*|[^\W\d_]+|\s+|.)( ?)", regex.V1)
+# characters Python calls whitespace that `\s` does not match: the loop's rules apply
+ODD_SPACE_RE = regex.compile(r"[\x1c-\x1f]")
 
 
 def split_words(text: str) -> tuple[list[str], list[bool]]:
+    """Tokens and their trailing-space flags: a space right after a token that is not
+    whitespace is its `whitespace_`; any other whitespace is a token of its own."""
+    if ODD_SPACE_RE.search(text) is None:
+        pairs = TOKEN_SPACE_RE.findall(text)
+        return [word for word, _ in pairs], [space == " " for _, space in pairs]
+    return _split_words_loop(text)
+
+
+def _split_words_loop(text: str) -> tuple[list[str], list[bool]]:
     words: list[str] = []
     spaces: list[bool] = []
     for match in TOKEN_RE.finditer(text):

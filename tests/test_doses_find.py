@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pipeline.components.doses import DoseMention, find_doses, load_units, parse_number
 from pipeline.components.drugs import DataFileError
@@ -125,3 +127,25 @@ def test_units_table_rejects_forms_that_begin_like_a_run_of_numbers(tmp_path, fo
 )
 def test_find_doses_odd_runs(text, expected):
     assert [(d.text, d.attrs()) for d in find_doses(text)] == expected
+
+
+# text after a run of numbers: unit forms of the table, cut or whole, names, spaces, per-time words
+_TAIL_PIECES = sorted({f[:k] for f in load_units().forms for k in (1, 2, len(f))}) + [
+    " ", "  ", "\u00a0", "rAd-p53", "x", "-", "/", "per day", "/d", "patients", "%", ".",
+]
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(st.sampled_from(_TAIL_PIECES), max_size=6))
+def test_unit_gate_matches_wherever_the_tail_does(pieces):
+    """`find_doses` tries the unit tail only where the gate matches: the gate must never
+    turn away a tail match."""
+    table, text = load_units(), "".join(pieces)
+    if table.tail.match(text):
+        assert table.gate.match(text)
+
+
+def test_unit_gate_turns_away_plain_words():
+    table = load_units()
+    assert table.gate.match(" patients were") is None and table.gate.match(", and") is None
+    assert table.gate.match(" mg/m2") and table.gate.match(" rAd-p53 units")

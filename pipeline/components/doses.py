@@ -151,7 +151,7 @@ def find_doses(text: str, units_path: str = str(DATA_DIR / UNITS_FILE)) -> list[
         run = NUMBERS_RE.search(text, pos)
         if run is None:
             break
-        m = table.tail.match(text, run.end())
+        m = table.tail.match(text, run.end()) if table.gate.match(text, run.end()) else None
         if m is None:
             run, m = _run_before_to(text, run, table)
         if m is None:

@@ -140,3 +140,50 @@ def test_sentence_ranges_read_in_one_call_match_doc_sents(text, split):
         assert sentence_ranges(doc) == [(s.start_char, s.end_char) for s in doc.sents]
     else:
         assert sentence_tokens(doc) is None and sentence_ranges(doc) is None
+
+
+def _starts_checking_every_token(doc) -> list[bool]:
+    """Reference: the stop rule applied at every token, as `sentence_starts` does for its candidates."""
+    from pipeline.components.sentences import ABBREVIATIONS, CLOSERS, TERMINALS
+
+    words = [t.text for t in doc]
+    forced = {a for a, _ in doc._.paragraphs or []} | {x for h in doc._.headings or [] for x in (h.start, h.body_start)}
+    starts = [i == 0 for i in range(len(doc))]
+    for i in range(1, len(doc)):
+        if doc[i].is_space:
+            continue
+        if doc[i].idx in forced or (doc[i - 1].is_space and words[i - 1].count("\n") >= 2):
+            starts[i] = True
+            continue
+        j = i - 1
+        gap = bool(doc[j].whitespace_) or doc[j].is_space
+        while j >= 0 and doc[j].is_space:
+            j -= 1
+        if j < 0 or not gap:
+            continue
+        k = j
+        while k > 0 and words[k] in CLOSERS and words[k - 1] in TERMINALS:
+            k -= 1
+        before = words[k - 1].lower() if k > 0 else ""
+        if words[k] not in TERMINALS or (words[k] == "." and k > 0 and (before in ABBREVIATIONS or (len(before) == 1 and before.isalpha()))):
+            continue
+        starts[i] = words[i][0].isupper() or words[i][0].isdigit() or words[i][0] in "([\"'\u201c"
+    return starts
+
+
+_SENTENCE_PIECES = ["Patients", "were", "vs", "e", "g", "al", "x", "8.0", ".", "?", "!", ")", "(", "]", '"', "\u201d",
+                    "\u201c", " ", "  ", "\n", "\n\n", "\n \n", ",", "OS", "a"]
+
+
+_TOKENIZE = AbstractTokenizer(spacy.blank("en").vocab)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.sampled_from(_SENTENCE_PIECES), max_size=30), st.lists(st.integers(0, 200), max_size=3))
+def test_sentence_starts_equal_checking_every_token(pieces, forced):
+    from pipeline.components.sentences import sentence_starts
+
+    doc = _TOKENIZE("".join(pieces))
+    doc._.paragraphs = [(x, x + 1) for x in forced]
+    doc._.headings = []
+    assert sentence_starts(doc) == _starts_checking_every_token(doc)

@@ -28,8 +28,9 @@ CLOSERS = frozenset({")", "]", "\"", "'", "\u201d"})
 def sentence_starts(doc: Doc) -> list[bool]:
     """Pure function: one flag per token, True where a sentence starts.
 
-    One pass over the tokens; the look-back from a token to the stop before it skips only
-    white space tokens and one closing bracket, so the work per token is bounded."""
+    Only the tokens that can open a sentence are looked at (`_candidates`, found with array
+    operations); the look-back from a token to the stop before it skips only white space
+    tokens and closing brackets after a stop, so the work per token is bounded."""
     n = len(doc)
     starts = [False] * n
     if not n:
@@ -41,21 +42,27 @@ def sentence_starts(doc: Doc) -> list[bool]:
     for heading in doc._.headings or []:
         forced.add(heading.start)
         forced.add(heading.body_start)
-    # token attributes as plain lists, read in one array call (no Token object per token)
+    # token attributes read in one array call (no Token object per token)
     table = doc.to_array([ORTH, IDX, IS_SPACE, SPACY])
     strings = doc.vocab.strings
-    words = [strings[orth] for orth in table[:, 0].tolist()]
+    orths = table[:, 0]
+    space_flags = table[:, 2].astype(bool)
     offsets = table[:, 1].tolist()
-    is_space = [bool(flag) for flag in table[:, 2].tolist()]
-    trailing = [bool(flag) for flag in table[:, 3].tolist()]
-    for i in range(1, n):
-        if is_space[i]:
-            continue
+    is_space = space_flags.tolist()
+    trailing = table[:, 3].astype(bool).tolist()
+    words: dict[int, str] = {}  # read from the string store only for the tokens looked at
+
+    def word(i: int) -> str:
+        if i not in words:
+            words[i] = strings[int(orths[i])]
+        return words[i]
+
+    for i in _candidates(orths, space_flags, table[:, 1], forced, strings):
         if offsets[i] in forced:
             starts[i] = True
             continue
         # paragraph break: a whitespace token holding a blank line
-        if is_space[i - 1] and words[i - 1].count("\n") >= 2:
+        if is_space[i - 1] and word(i - 1).count("\n") >= 2:
             starts[i] = True
             continue
         # find the previous non-space token and whether white space separates them
@@ -67,17 +74,40 @@ def sentence_starts(doc: Doc) -> list[bool]:
             continue
         # closing brackets/quotes after the stop: `... (n = 4).` or `."`
         k = j
-        while k > 0 and words[k] in CLOSERS and words[k - 1] in TERMINALS:
+        while k > 0 and word(k) in CLOSERS and word(k - 1) in TERMINALS:
             k -= 1
-        if words[k] not in TERMINALS:
+        if word(k) not in TERMINALS:
             continue
-        before = words[k - 1].lower() if k > 0 else ""
-        if words[k] == "." and k > 0 and (before in ABBREVIATIONS or (len(before) == 1 and before.isalpha())):
+        before = word(k - 1).lower() if k > 0 else ""
+        if word(k) == "." and k > 0 and (before in ABBREVIATIONS or (len(before) == 1 and before.isalpha())):
             continue
-        first = words[i][0]
+        first = word(i)[0]
         if first.isupper() or first.isdigit() or first in "([\"'\u201c":
             starts[i] = True
     return starts
+
+
+def _stop_hashes(strings) -> numpy.ndarray:
+    return numpy.array(sorted(strings[w] for w in TERMINALS | CLOSERS), dtype=numpy.uint64)
+
+
+def _candidates(orths, space_flags, offsets, forced: set[int], strings) -> list[int]:
+    """The tokens (not white space, not the first) that can open a sentence, found with array
+    operations: one at a forced offset, one right after a white space token (a paragraph
+    break), or one whose previous non-space token is a stop or a closing bracket (the only
+    tokens the stop rule looks back to). Every other token keeps False."""
+    n = len(orths)
+    marks = numpy.zeros(n, dtype=bool)
+    if forced:
+        sought = numpy.array(sorted(forced), dtype=offsets.dtype)  # a binary search per token: linear in page length
+        marks |= sought[numpy.minimum(numpy.searchsorted(sought, offsets), len(sought) - 1)] == offsets
+    marks[1:] |= space_flags[:-1]
+    solid = numpy.flatnonzero(~space_flags)
+    stops = (orths[:, None] == _stop_hashes(strings)).any(axis=1)
+    marks[solid[1:][stops[solid[:-1]]]] = True
+    marks[0] = False
+    marks &= ~space_flags
+    return numpy.flatnonzero(marks).tolist()
 
 
 def sentence_tokens(doc: Doc) -> list[tuple[int, int]] | None:

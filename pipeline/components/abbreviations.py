@@ -327,7 +327,8 @@ def find_uses(
     out = []
     forms = {tuple(name_words(sf)): (sf, e) for sf, e in defined.items()}
     letters = {sf: e for sf, e in defined.items() if len(sf) == 1 and sf.isupper()}
-    texts = (TokenTable.of(doc) if table is None else table).texts
+    table = TokenTable.of(doc) if table is None else table
+    texts = table.texts
     starts: dict[str, list[int]] = {}  # token text -> where it stands: each form looks only there
     for i, text in enumerate(texts):
         starts.setdefault(text, []).append(i)
@@ -338,7 +339,7 @@ def find_uses(
                 continue
             if any(k in taken for k in range(i, i + n)):
                 continue
-            if not (n == 1 and i in split_tokens) and not is_token_boundary_ok(doc, i, i + n):
+            if not (n == 1 and i in split_tokens) and not is_token_boundary_ok(table, i, i + n):
                 continue
             if len(words) == 1 and len(words[0]) == 1 and i not in split_tokens and not _letter_use_ok(doc, i):
                 continue
@@ -347,6 +348,6 @@ def find_uses(
         for i, t in enumerate(texts):
             if i in taken or len(t) < 2 or not t.isupper() or not t.isalpha() or t in defined:
                 continue
-            if all(c in letters for c in t) and len(set(t)) == len(t) and is_token_boundary_ok(doc, i, i + 1):
+            if all(c in letters for c in t) and len(set(t)) == len(t) and is_token_boundary_ok(table, i, i + 1):
                 out.append(DrugMatch(i, i + 1, DrugEntry(norm="+".join(letters[c].norm for c in t), kind="letters"), how="letters"))
     return out

@@ -88,44 +88,50 @@ def _second_tokens(multi: MultiIndex) -> dict[int, frozenset[int]]:
 
 # --- rules applied on top of the lexicon ------------------------------------------------
 
-def is_token_boundary_ok(doc: Doc, start: int, end: int) -> bool:
+def is_token_boundary_ok(table: TokenTable, start: int, end: int) -> bool:
     """Reject matches glued to letters/digits of a neighbouring token (`CEA` in `CEAx`)."""
-    if start > 0 and not doc[start - 1].whitespace_:
-        prev = doc[start - 1].text
-        if prev.isalnum() and doc[start].text[:1].isalnum():
+    if start > 0 and not table.spaced[start - 1]:
+        prev = table.text(start - 1)
+        if prev.isalnum() and table.text(start)[:1].isalnum():
             return False
-    if end < len(doc) and not doc[end - 1].whitespace_:
-        nxt = doc[end].text
-        if nxt.isalnum() and doc[end - 1].text[-1:].isalnum():
+    if end < len(table) and not table.spaced[end - 1]:
+        nxt = table.text(end)
+        if nxt.isalnum() and table.text(end - 1)[-1:].isalnum():
             return False
     return True
 
 
-def names_a_target(doc: Doc, start: int, end: int, words: frozenset[str]) -> bool:
+def _next_solid(table: TokenTable, start: int, stop: int) -> int | None:
+    """The first token of [start, stop) that is not white space (None past the Doc's end)."""
+    return next((i for i in range(start, min(stop, len(table))) if not table.is_space[i]), None)
+
+
+def names_a_target(table: TokenTable, start: int, end: int, words: frozenset[str]) -> bool:
     """The name is used for a receptor, level, target or class, not for the agent.
 
     `estrogen receptor`, `HER2-positive`, `TNF-α inhibitors` (a word of `words` next, also
     after a hyphen), `anti-TNF therapy`, `anti-VEGF` (an `anti-` glued before the name).
     """
     k = end
-    if k < len(doc) and doc[k].text == "-" and not doc[k - 1].whitespace_ and not doc[k].whitespace_:
+    if k < len(table) and table.text(k) == "-" and not table.spaced[k - 1] and not table.spaced[k]:
         k += 1  # `HER2-positive`, `EGFR-mutant`
-    nxt = next((t for t in doc[k : k + 2] if not t.is_space), None)
-    if nxt is not None and nxt.lower_ in words:
+    nxt = _next_solid(table, k, k + 2)
+    if nxt is not None and table.lower(nxt) in words:
         return True
-    if start >= 2 and doc[start - 1].text == "-" and doc[start - 2].lower_ == "anti" and not doc[start - 2].whitespace_ and not doc[start - 1].whitespace_:
+    if start >= 2 and table.text(start - 1) == "-" and table.lower(start - 2) == "anti" and not table.spaced[start - 2] \
+            and not table.spaced[start - 1]:
         return True
     # `methicillin-resistant Staphylococcus aureus`: part of an organism's name
-    if end + 3 < len(doc) and doc[end].text == "-" and doc[end + 1].lower_ in {"resistant", "susceptible", "sensitive"}:
-        organism = next((t for t in doc[end + 2 : end + 4] if not t.is_space), None)
-        return organism is not None and organism.text[:1].isupper()
+    if end + 3 < len(table) and table.text(end) == "-" and table.lower(end + 1) in {"resistant", "susceptible", "sensitive"}:
+        organism = _next_solid(table, end + 2, end + 4)
+        return organism is not None and table.text(organism)[:1].isupper()
     return False
 
 
 STUDY_WORDS = frozenset({"trial", "trials", "study", "studies", "investigators", "trialists", "consortium", "protocol"})
 
 
-def names_a_trial(doc: Doc, start: int, end: int, prefixes: frozenset[str]) -> bool:
+def names_a_trial(table: TokenTable, start: int, end: int, prefixes: frozenset[str]) -> bool:
     """The letters are the tail of a trial name: `ORIENT-GC`, `the AGO-ETC trial`.
 
     A name glued by a hyphen to a trial-series word (`prefixes`, lower case: KEYNOTE,
@@ -133,15 +139,15 @@ def names_a_trial(doc: Doc, start: int, end: int, prefixes: frozenset[str]) -> b
     the compound is followed by `trial` or `study` (`AGO-ETC trial`). Arm names keep their
     drugs (`RT-GC arm`).
     """
-    if start < 2 or doc[start - 1].text not in {"-", "\u2013"} or doc[start - 1].whitespace_ or doc[start - 2].whitespace_:
+    if start < 2 or table.text(start - 1) not in {"-", "\u2013"} or table.spaced[start - 1] or table.spaced[start - 2]:
         return False
-    head = doc[start - 2]
-    if head.lower_ in prefixes:
+    head = start - 2
+    if table.lower(head) in prefixes:
         return True
-    if not head.is_alpha or not head.text[:1].isupper():
+    if not table.is_alpha[head] or not table.text(head)[:1].isupper():
         return False
-    nxt = next((t for t in doc[end : end + 2] if not t.is_space), None)
-    return nxt is not None and nxt.lower_ in STUDY_WORDS
+    nxt = _next_solid(table, end, end + 2)
+    return nxt is not None and table.lower(nxt) in STUDY_WORDS
 
 
 def in_treatment_context(doc: Doc, start: int, end: int, context_words: frozenset[str]) -> bool:

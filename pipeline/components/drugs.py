@@ -95,11 +95,11 @@ def find_drug_mentions(
     found = matcher(doc, table)
     if stems is not None:
         found += find_stem_names(doc, stems, lex.excluded_variants, table)
-    raw = [m for m in found if is_token_boundary_ok(doc, m.start, m.end)]
+    raw = [m for m in found if is_token_boundary_ok(table, m.start, m.end)]
     # a name used for a target or inside a trial name hides the shorter names in it (`TNF` in `TNF-α inhibitors`)
     raw = [
         DrugMatch(m.start, m.end, BLOCK, m.how)
-        if names_a_target(doc, m.start, m.end, lex.not_drug_after) or names_a_trial(doc, m.start, m.end, lex.trial_name_prefixes)
+        if names_a_target(table, m.start, m.end, lex.not_drug_after) or names_a_trial(table, m.start, m.end, lex.trial_name_prefixes)
         else m
         for m in raw
     ]
@@ -117,7 +117,7 @@ def find_drug_mentions(
             uses = [
                 m
                 for m in find_uses(doc, defined, matches, split_tokens, table)
-                if not names_a_trial(doc, m.start, m.end, lex.trial_name_prefixes) and not names_a_target(doc, m.start, m.end, lex.not_drug_after)
+                if not names_a_trial(table, m.start, m.end, lex.trial_name_prefixes) and not names_a_target(table, m.start, m.end, lex.not_drug_after)
             ]
             matches = longest(matches + uses)
     return matches

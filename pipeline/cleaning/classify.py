@@ -21,6 +21,7 @@ from pipeline.cleaning.lines import (
     words,
 )
 from pipeline.cleaning.site_patterns import (
+    PagePatterns,
     SitePatterns,
     heading_category,
     site_patterns,
@@ -75,12 +76,13 @@ LINE_KINDS = (
 )
 
 
-def _mark_label_lines(lines: list[Line], patterns: SitePatterns) -> None:
+def _mark_label_lines(lines: list[Line], page: PagePatterns) -> None:
     """Database records put the label on one line and the value on the next ("Title" /
     "<the title>"): the value line is read as a labelled field."""
+    patterns = page.patterns
     for line in lines:
-        if not line.core or len(line.core) > 40:
-            continue
+        if not line.core or len(line.core) > 40 or not page.matches("label_lines", line.index, line.core):
+            continue  # (no label_lines rule matches: the loop below would find none)
         for rule in patterns.groups.get("label_lines", ()):
             if rule.match(line.core):
                 value = next_nonblank(lines, line.index)
@@ -114,9 +116,13 @@ def _plausible_value(field: str, value: str) -> bool:
 
 
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
-    _mark_label_lines(lines, patterns)
+    # `page` answers as `patterns` does for a line's core, or a part of it (a line's core is
+    # only ever cut short below)
+    page = PagePatterns(patterns, [line.core for line in lines])
+    _mark_label_lines(lines, page)
     for line in lines:
-        ui = patterns.first_match("trailing_furniture", line.core) if line.core else None
+        i = line.index
+        ui = page.first_match("trailing_furniture", i, line.core) if line.core else None
         if ui:  # `... trial populations. Collapse`: the UI word is not part of the line's text
             line.end = line.start + ui.start("ui")
             line.core = line.core[: ui.start("ui")]
@@ -130,10 +136,10 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
                 line.citation = joined
                 nxt.kinds.add("citation")
         if core and "citation" not in line.kinds:
-            volume = patterns.first_match("volume_lines", core)
+            volume = page.first_match("volume_lines", i, core)
             prev = next_meaningful(lines, line.index, -1)
             if volume and prev is not None and 1 <= words(prev.core) <= 10 and not SENTENCE_END_RE.search(prev.core) \
-                    and not patterns.matches("furniture", prev.core) and not UI_WORDS_RE.search(prev.core):
+                    and not page.matches("furniture", prev.index, prev.core) and not UI_WORDS_RE.search(prev.core):
                 # ScienceDirect / Lancet: the journal name stands alone above "Volume 31, Issue 4, ..."
                 found = {k: v.strip() for k, v in volume.groupdict().items() if v and v.strip()}
                 cite: dict[str, Any] = {"journal": prev.core}
@@ -150,9 +156,9 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
         if not core:
             line.kinds.add("blank")
             continue
-        if patterns.matches("abstract_markers", core):
+        if page.matches("abstract_markers", i, core):
             line.kinds.add("abstract_marker")
-        if patterns.matches("no_abstract_markers", core) and len(core) < 120:
+        if page.matches("no_abstract_markers", i, core) and len(core) < 120:
             line.kinds.add("no_abstract_marker")
         own_heading = len(core) <= 70 and heading_category(core.rstrip(":.").strip()) is not None
         if own_heading:
@@ -162,20 +168,20 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if inline:
                 line.inline_heading = inline
                 line.kinds.add("inline_heading")
-        hit_groups = {group for group, _kind in LINE_KINDS if patterns.matches(group, core)}
+        hit_groups = {group for group, _kind in LINE_KINDS if page.matches(group, i, core)}
         for group, kind in LINE_KINDS:
             if group in hit_groups:
                 line.kinds.add(kind)
         if is_menu_line(core):
             line.kinds.add("furniture")
-        if patterns.first_match("inline_keywords", core):
+        if page.first_match("inline_keywords", i, core):
             line.kinds.add("keywords")
         if line.citation is None:
             parsed = parse_citation(core, patterns)
             if parsed and not is_second_half(lines, line):
                 line.kinds.add("citation")
                 line.citation = parsed
-        labelled = patterns.field_match(core) if line.field is None else None
+        labelled = page.field_match(i, core) if line.field is None else None
         if labelled:
             field_name, m = labelled
             value = m.group("value").strip()

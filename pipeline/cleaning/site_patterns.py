@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -99,6 +100,8 @@ class GroupIndex:
     contains: tuple[tuple[frozenset[str] | None, Any], ...] = ()  # (required literals, X)
     contains_whole: Any = None  # the `.*X.*` rules as written, for a text with a line break
     contains_any: tuple[str, ...] | None = None  # every required string of `contains`
+    line_needs: tuple[str, ...] | None = None  # strings one of which every ASCII line the group hits holds
+
 
     @classmethod
     def of(cls, rules: tuple[LineRule, ...]) -> GroupIndex:
@@ -128,7 +131,17 @@ class GroupIndex:
             scan = (union, alternation(scanning))
         searched = tuple((required_literals(p), regex.compile(p, regex.IGNORECASE)) for p in contained)
         union = union_of([needs for needs, _ in searched])
-        return cls(literals, alternation(anchored), scan, searched, alternation(contained_whole), union)
+        # A literal rule hits an ASCII line whose lower case is the case-folded literal; every
+        # other rule needs one of its required strings (`pipeline.literals`).
+        line_needs = union_of(
+            [frozenset(literals)] * bool(literals)
+            + [required_literals(p) for p in anchored + scanning]
+            + [needs for needs, _ in searched]
+        )
+        if line_needs is not None and len(line_needs) > MAX_PREFILTER_LITERALS and not (scan or searched):
+            line_needs = None  # a look for each string in the page costs more than a match per line
+        # (a group with wildcard rules is dearer: each line costs it a search per rule)
+        return cls(literals, alternation(anchored), scan, searched, alternation(contained_whole), union, line_needs)
 
     def hit(self, text: str) -> bool:
         """True when some rule of the group matches the whole line (the same as trying each)."""
@@ -185,6 +198,66 @@ class SitePatterns:
             if m:
                 return rule.field, m
         return None
+
+
+class PagePatterns:
+    """The site patterns asked about the lines of one page.
+
+    Asking each group about each line costs a regex call per line and group; most lines can
+    be turned away for a whole group at once: a group whose rules all need one of a few
+    strings (`GroupIndex.line_needs`) can hit only the lines that hold one of them, or are
+    not ASCII (where `pipeline.literals` skips nothing). Those strings are looked for once in
+    the page's lower-cased text, each occurrence naming its line; the group's rules run only
+    on the lines so named. A part of a line (a line cut short by `trailing_furniture`) holds
+    no string its line does not, so the lines named for the uncut page stay a superset."""
+
+    def __init__(self, patterns: SitePatterns, cores: list[str]) -> None:
+        self.patterns = patterns
+        pieces = [core.lower() for core in cores]
+        self._lowered = "\n".join(pieces)
+        self._starts: list[int] = []
+        pos = 0
+        for piece in pieces:  # offsets in the lowered text (lower() may change a length)
+            self._starts.append(pos)
+            pos += len(piece) + 1
+        self._non_ascii = [i for i, core in enumerate(cores) if not core.isascii()]
+        self._candidates: dict[str, set[int] | None] = {}
+
+    def candidates(self, group: str) -> set[int] | None:
+        """Indexes of the lines `group` may hit (None: any line may)."""
+        if group in self._candidates:
+            return self._candidates[group]
+        index = self.patterns.index.get(group)
+        needs = index.line_needs if index is not None else None
+        found = None
+        if needs is not None:
+            found = set(self._non_ascii)
+            lowered, starts = self._lowered, self._starts
+            last = len(starts) - 1
+            for needed in needs:
+                pos = lowered.find(needed)
+                while pos != -1:
+                    line = bisect_right(starts, pos) - 1
+                    found.add(line)
+                    if line >= last:
+                        break
+                    pos = lowered.find(needed, starts[line + 1])  # the next line that holds it
+        self._candidates[group] = found
+        return found
+
+    def _may_hit(self, group: str, line: int) -> bool:
+        found = self.candidates(group)
+        return found is None or line in found
+
+    def matches(self, group: str, line: int, text: str) -> bool:
+        """`SitePatterns.matches(group, text)` for `text`, line `line` of the page or a part of it."""
+        return self._may_hit(group, line) and self.patterns.matches(group, text)
+
+    def first_match(self, group: str, line: int, text: str):
+        return self.patterns.first_match(group, text) if self._may_hit(group, line) else None
+
+    def field_match(self, line: int, text: str):
+        return self.patterns.field_match(text) if self._may_hit("field_labels", line) else None
 
 
 def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:

@@ -121,3 +121,35 @@ _PIECES = list("abeklmorstuwyKMS İſ:.,\u212a()-0129") + [
 @given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), max_size=12))
 def test_page_patterns_answer_as_each_line_alone_generated(page_lines):
     _page_answers_agree([line.strip() for line in page_lines])
+
+
+def _citations_agree(page_lines: list[str]) -> int:
+    """Each line's citation read with the page's candidate patterns is the one read with all."""
+    from pipeline.cleaning.classify import parse_citation
+
+    patterns = site_patterns()
+    page = PagePatterns(patterns, page_lines)
+    found = 0
+    for i, text in enumerate(page_lines):
+        for part in {text, text[: len(text) // 2], text[text.find(" ") + 1:]}:
+            expected = parse_citation(part, patterns)
+            assert parse_citation(part, patterns, page.citation_patterns(i)) == expected, part
+            found += expected is not None
+    return found
+
+
+def test_page_citation_patterns_read_as_every_pattern():
+    lines = corpus_lines()
+    assert _citations_agree(lines) > 20
+    assert _citations_agree(["Surgery. 2004 Dec;136(6):1176-82.", "", "Lancet Oncol. 2019;20(3):e1", "Ann Oncol ١٩٩٩;3:1",
+                             "Hepatology", ". 2017 Nov;66(5):1512-1524.", "J Clin Oncol, Volume 31, Issue 4, 2013"]) > 1
+
+
+_CITATION_PIECES = list("ADJSaelno ,.;:()-–·\"0129٣") + ["2004", "1999", "Dec", "Volume", "Vol.", "no.", "Issue",
+                                                      "Published in", "pp. ", "(pp. 1-2)", "Lancet", "J Clin Oncol"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_CITATION_PIECES), max_size=14).map("".join), max_size=8))
+def test_page_citation_patterns_read_as_every_pattern_generated(page_lines):
+    _citations_agree([line.strip() for line in page_lines])

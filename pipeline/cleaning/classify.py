@@ -94,7 +94,7 @@ def _mark_label_lines(lines: list[Line], page: PagePatterns) -> None:
                     elif rule.field == "authors":
                         value.kinds.add("authors")
                     elif rule.field == "citation":
-                        parsed = parse_citation(value.core, patterns)
+                        parsed = parse_citation(value.core, patterns, page.citation_patterns(value.index))
                         if parsed:
                             value.kinds.add("citation")
                             value.citation = parsed
@@ -177,7 +177,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
         if page.first_match("inline_keywords", i, core):
             line.kinds.add("keywords")
         if line.citation is None:
-            parsed = parse_citation(core, patterns)
+            parsed = parse_citation(core, patterns, page.citation_patterns(i))
             if parsed and not is_second_half(lines, line):
                 line.kinds.add("citation")
                 line.citation = parsed
@@ -194,7 +194,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             else:
                 line.kinds.add("furniture")
                 if field_name == "citation":
-                    parsed = parse_citation(value, patterns)
+                    parsed = parse_citation(value, patterns, page.citation_patterns(i))
                     if parsed:
                         line.kinds.add("citation")
                         line.citation = parsed
@@ -208,10 +208,23 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
 
 # --------------------------------------------------------------------------- citation
 
-def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str, Any] | None:
-    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages."""
+def parse_citation(
+    core: str, patterns: SitePatterns | None = None, tried: tuple[tuple[str, Any], ...] | None = None
+) -> dict[str, Any] | None:
+    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages.
+
+    `tried`: the (name, pattern) pairs that may match, in order (`PagePatterns.citation_patterns`
+    of the line `core` is, or is part of); by default every pattern, each behind its prefilter."""
     patterns = patterns or site_patterns()
     if len(core) > 600:
+        return None
+    if tried is not None:
+        for _name, pattern in tried:
+            m = pattern.fullmatch(core)
+            if m:
+                found = _citation_fields(core, m)
+                if found is not None:
+                    return found
         return None
     lowered = core.lower() if core.isascii() else None
     verdicts: dict[frozenset[str], bool] = {}  # most patterns share their required strings
@@ -223,26 +236,32 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
             if not verdicts[needs]:
                 continue  # none of the strings (a year's `19`/`20`, `volume`...) its matches hold
         m = pattern.fullmatch(core)
-        if not m:
-            continue
-        out: dict[str, Any] = {}
-        for key in ("journal", "volume", "issue", "pages"):
-            value = m.groupdict().get(key)
-            if value and value.strip():
-                out[key] = value.strip()
-        journal = out.get("journal", "")
-        if words(journal) == 0 or words(journal) > 12:
-            continue
-        if ABBREVIATED_WORD_RE.search(journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
-            out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
-        if m.groupdict().get("year"):
-            out["year"] = int(m.group("year"))
-        elif "volume" not in out:
-            continue
-        if "pages" in out:
-            out["pages"] = out["pages"].replace(" ", "")
-        return out
+        if m:
+            found = _citation_fields(core, m)
+            if found is not None:
+                return found
     return None
+
+
+def _citation_fields(core: str, m: Any) -> dict[str, Any] | None:
+    """The fields of a citation pattern's match, or None when the match is no citation."""
+    out: dict[str, Any] = {}
+    for key in ("journal", "volume", "issue", "pages"):
+        value = m.groupdict().get(key)
+        if value and value.strip():
+            out[key] = value.strip()
+    journal = out.get("journal", "")
+    if words(journal) == 0 or words(journal) > 12:
+        return None
+    if ABBREVIATED_WORD_RE.search(journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
+        out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
+    if m.groupdict().get("year"):
+        out["year"] = int(m.group("year"))
+    elif "volume" not in out:
+        return None
+    if "pages" in out:
+        out["pages"] = out["pages"].replace(" ", "")
+    return out
 
 
 def clean_doi(doi: str) -> str:

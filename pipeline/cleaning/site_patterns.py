@@ -12,7 +12,7 @@ from typing import Any
 import regex
 
 from pipeline.datafiles import DataFileError, loads_strict, package_data_text
-from pipeline.literals import prefilter, required_literals, union_of
+from pipeline.literals import prefilter, required_literal_sets, required_literals, union_of
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
@@ -171,10 +171,13 @@ class SitePatterns:
     citations: tuple[tuple[str, Any], ...]
     index: dict[str, GroupIndex] = field(default_factory=dict)
     citation_needs: dict[str, frozenset[str] | None] = field(default_factory=dict)  # name -> required strings
+    # name -> every set of strings a match holds one of (`required_literal_sets`)
+    citation_need_sets: dict[str, tuple[frozenset[str], ...] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index.update({group: GroupIndex.of(rules) for group, rules in self.groups.items()})
         self.citation_needs.update({name: required_literals(p.pattern) for name, p in self.citations})
+        self.citation_need_sets.update({name: required_literal_sets(p.pattern) for name, p in self.citations})
 
     def matches(self, group: str, text: str) -> bool:
         index = self.index.get(group)
@@ -222,28 +225,52 @@ class PagePatterns:
             pos += len(piece) + 1
         self._non_ascii = [i for i, core in enumerate(cores) if not core.isascii()]
         self._candidates: dict[str, set[int] | None] = {}
+        self._holding: dict[frozenset[str] | tuple[str, ...], set[int]] = {}
+        self._citations: list[tuple[tuple[str, Any], ...]] | None = None
+
+    def lines_holding(self, strings: frozenset[str] | tuple[str, ...]) -> set[int]:
+        """Indexes of the lines that hold one of `strings` (lower case) or are not ASCII."""
+        if strings in self._holding:
+            return self._holding[strings]
+        found = set(self._non_ascii)
+        lowered, starts = self._lowered, self._starts
+        last = len(starts) - 1
+        for needed in strings:
+            pos = lowered.find(needed)
+            while pos != -1:
+                line = bisect_right(starts, pos) - 1
+                found.add(line)
+                if line >= last:
+                    break
+                pos = lowered.find(needed, starts[line + 1])  # the next line that holds it
+        self._holding[strings] = found
+        return found
 
     def candidates(self, group: str) -> set[int] | None:
         """Indexes of the lines `group` may hit (None: any line may)."""
-        if group in self._candidates:
-            return self._candidates[group]
-        index = self.patterns.index.get(group)
-        needs = index.line_needs if index is not None else None
-        found = None
-        if needs is not None:
-            found = set(self._non_ascii)
-            lowered, starts = self._lowered, self._starts
-            last = len(starts) - 1
-            for needed in needs:
-                pos = lowered.find(needed)
-                while pos != -1:
-                    line = bisect_right(starts, pos) - 1
-                    found.add(line)
-                    if line >= last:
-                        break
-                    pos = lowered.find(needed, starts[line + 1])  # the next line that holds it
-        self._candidates[group] = found
-        return found
+        if group not in self._candidates:
+            index = self.patterns.index.get(group)
+            needs = index.line_needs if index is not None else None
+            self._candidates[group] = None if needs is None else self.lines_holding(needs)
+        return self._candidates[group]
+
+    def citation_patterns(self, line: int) -> tuple[tuple[str, Any], ...]:
+        """The citation patterns (name, pattern), in order, that may match line `line` or a
+        part of it: those whose every required set of strings the line holds one of."""
+        if self._citations is None:
+            per_line: list[list[tuple[str, Any]]] = [[] for _ in self._starts]
+            for name, pattern in self.patterns.citations:
+                # a single character (`.`, `(`) is in nearly every line: looking for it costs
+                # more than it turns away, and the other requirements stay necessary without it
+                need_sets = [needs for needs in self.patterns.citation_need_sets.get(name) or () if min(map(len, needs)) > 1]
+                if not need_sets:
+                    possible: Any = range(len(per_line))
+                else:
+                    possible = set.intersection(*(self.lines_holding(needs) for needs in need_sets))
+                for i in sorted(possible):
+                    per_line[i].append((name, pattern))
+            self._citations = [tuple(found) for found in per_line]
+        return self._citations[line]
 
     def _may_hit(self, group: str, line: int) -> bool:
         found = self.candidates(group)

@@ -91,6 +91,9 @@ def _page_answers_agree(page_lines: list[str]) -> int:
     patterns = site_patterns()
     page = PagePatterns(patterns, page_lines)
     hits = 0
+    groups = tuple(patterns.groups)
+    for i, text in enumerate(page_lines):
+        assert page.matching(groups, i, text) == {g for g in groups if patterns.matches(g, text)}, text
     for group in patterns.groups:
         for i, text in enumerate(page_lines):
             for part in {text, text[: len(text) // 2], text[: text.rfind(" ")] if " " in text else text}:

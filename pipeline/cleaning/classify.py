@@ -74,6 +74,7 @@ LINE_KINDS = (
     ("notices", "notice"),
     ("furniture", "furniture"),
 )
+LINE_GROUPS = tuple(group for group, _kind in LINE_KINDS)
 
 
 def _mark_label_lines(lines: list[Line], page: PagePatterns) -> None:
@@ -168,7 +169,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if inline:
                 line.inline_heading = inline
                 line.kinds.add("inline_heading")
-        hit_groups = {group for group, _kind in LINE_KINDS if page.matches(group, i, core)}
+        hit_groups = page.matching(LINE_GROUPS, i, core)
         for group, kind in LINE_KINDS:
             if group in hit_groups:
                 line.kinds.add(kind)

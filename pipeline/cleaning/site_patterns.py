@@ -145,7 +145,7 @@ class GroupIndex:
 
     def hit(self, text: str) -> bool:
         """True when some rule of the group matches the whole line (the same as trying each)."""
-        if text.casefold() in self.literals:
+        if self.literals and text.casefold() in self.literals:
             return True
         if self.anchored is not None and self.anchored.fullmatch(text):
             return True
@@ -201,6 +201,9 @@ class SitePatterns:
             if m:
                 return rule.field, m
         return None
+
+
+_UNSEEN = object()
 
 
 class PagePatterns:
@@ -273,12 +276,26 @@ class PagePatterns:
         return self._citations[line]
 
     def _may_hit(self, group: str, line: int) -> bool:
-        found = self.candidates(group)
+        found = self._candidates.get(group, _UNSEEN)
+        if found is _UNSEEN:
+            found = self.candidates(group)
         return found is None or line in found
 
     def matches(self, group: str, line: int, text: str) -> bool:
         """`SitePatterns.matches(group, text)` for `text`, line `line` of the page or a part of it."""
-        return self._may_hit(group, line) and self.patterns.matches(group, text)
+        if not self._may_hit(group, line):
+            return False
+        index = self.patterns.index.get(group)
+        return index is not None and index.hit(text)
+
+    def matching(self, groups: tuple[str, ...], line: int, text: str) -> set[str]:
+        """The groups of `groups` that `matches`, asked in one call."""
+        found = set()
+        index = self.patterns.index
+        for group in groups:
+            if self._may_hit(group, line) and group in index and index[group].hit(text):
+                found.add(group)
+        return found
 
     def first_match(self, group: str, line: int, text: str):
         return self.patterns.first_match(group, text) if self._may_hit(group, line) else None

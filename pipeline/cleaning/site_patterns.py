@@ -11,6 +11,7 @@ from typing import Any
 
 import regex
 
+from pipeline.components import heading_map
 from pipeline.datafiles import DataFileError, loads_strict, package_data_text
 from pipeline.literals import prefilter, required_literal_sets, required_literals, union_of
 
@@ -351,7 +352,5 @@ def site_patterns() -> SitePatterns:
     return parse_site_patterns(data)
 
 
-def heading_category(text: str) -> str | None:
-    from pipeline.components.heading_map import heading_category as lookup
-
-    return lookup(text)
+# the heading lookup the cleaner uses, imported once (an import statement in a function runs on every call)
+heading_category = heading_map.heading_category

@@ -38,9 +38,27 @@ def required_literals(pattern: str) -> frozenset[str] | None:
     return frozenset(s.lower() for s in found) if found else None
 
 
+def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...] | None:
+    """Every requirement `required_literals` chooses among: sets of lower-case ASCII
+    strings such that every match of `pattern` holds one string of each set (a year's
+    `19`/`20` and the `;` after it). None when no set can be read."""
+    try:
+        tree = sre_parse.parse(pattern)
+    except Exception:  # regex-module syntax, or not a pattern at all
+        return None
+    found = _requirements(list(tree))
+    return tuple(frozenset(s.lower() for s in option) for option in found) or None
+
+
 def _sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     """The most selective requirement of a sequence: its longest literal run, or the set
     of a group, repeat or alternation in it whose shortest string is longest."""
+    return max(_requirements(items), key=lambda s: min(len(x) for x in s), default=None)
+
+
+def _requirements(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:
+    """The requirements of a sequence, each met by every match: its literal runs and what
+    each group, repeat or alternation in it requires."""
     options: list[frozenset[str]] = []
     run: list[str] = []
     for op, av in items:
@@ -56,8 +74,7 @@ def _sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     if run:
         options.append(frozenset(["".join(run)]))
     # a non-ASCII pattern character may match an ASCII one without case (KELVIN SIGN, `k`)
-    usable = [option for option in options if all(s.isascii() for s in option)]
-    return max(usable, key=lambda s: min(len(x) for x in s), default=None)
+    return [option for option in options if all(s.isascii() for s in option)]
 
 
 def _node(op: Any, av: Any) -> frozenset[str] | None:

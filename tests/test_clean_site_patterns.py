@@ -6,8 +6,11 @@ import json
 from importlib import resources
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from pipeline.cleaning.site_patterns import (
+    PagePatterns,
     PatternError,
     contained_part,
     parse_site_patterns,
@@ -80,3 +83,76 @@ def test_group_index_answers_as_trying_every_rule():
             checked += 1
             hits += expected
     assert hits > 100 and checked > 10_000
+
+
+def _page_answers_agree(page_lines: list[str]) -> int:
+    """Every group's page-level answer for every line (and for the line cut short, as
+    `trailing_furniture` cuts it) is the one `SitePatterns` gives for the line alone."""
+    patterns = site_patterns()
+    page = PagePatterns(patterns, page_lines)
+    hits = 0
+    groups = tuple(patterns.groups)
+    for i, text in enumerate(page_lines):
+        assert page.matching(groups, i, text) == {g for g in groups if patterns.matches(g, text)}, text
+    for group in patterns.groups:
+        for i, text in enumerate(page_lines):
+            for part in {text, text[: len(text) // 2], text[: text.rfind(" ")] if " " in text else text}:
+                expected = patterns.matches(group, part)
+                assert page.matches(group, i, part) == expected, (group, part)
+                assert bool(page.first_match(group, i, part)) == bool(patterns.first_match(group, part))
+                hits += expected
+            if group == "field_labels":
+                found, expected_field = page.field_match(i, text), patterns.field_match(text)
+                assert (found and (found[0], found[1].span())) == (expected_field and (expected_field[0], expected_field[1].span()))
+    return hits
+
+
+def test_page_patterns_answer_as_each_line_alone():
+    """On the corpus lines as one page (and in upper case, where lower() changes nothing but
+    the needed strings must still be found; and with non-ASCII lines among them)."""
+    lines = corpus_lines()
+    assert _page_answers_agree(lines) > 100
+    assert _page_answers_agree([line.upper() for line in lines[::3]]) > 10
+    assert _page_answers_agree(["", "İstanbul Keywords", "Keywords", "", "ſubscribe to view", "MeSH terms", "K"]) > 0
+
+
+_PIECES = list("abeklmorstuwyKMS İſ:.,\u212a()-0129") + [
+    "keywords", "mesh", "volume", "cookies", "abstract", "author", "title", "show more", "copyright", "page"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_PIECES), max_size=12).map("".join), max_size=12))
+def test_page_patterns_answer_as_each_line_alone_generated(page_lines):
+    _page_answers_agree([line.strip() for line in page_lines])
+
+
+def _citations_agree(page_lines: list[str]) -> int:
+    """Each line's citation read with the page's candidate patterns is the one read with all."""
+    from pipeline.cleaning.classify import parse_citation
+
+    patterns = site_patterns()
+    page = PagePatterns(patterns, page_lines)
+    found = 0
+    for i, text in enumerate(page_lines):
+        for part in {text, text[: len(text) // 2], text[text.find(" ") + 1:]}:
+            expected = parse_citation(part, patterns)
+            assert parse_citation(part, patterns, page.citation_patterns(i)) == expected, part
+            found += expected is not None
+    return found
+
+
+def test_page_citation_patterns_read_as_every_pattern():
+    lines = corpus_lines()
+    assert _citations_agree(lines) > 20
+    assert _citations_agree(["Surgery. 2004 Dec;136(6):1176-82.", "", "Lancet Oncol. 2019;20(3):e1", "Ann Oncol ١٩٩٩;3:1",
+                             "Hepatology", ". 2017 Nov;66(5):1512-1524.", "J Clin Oncol, Volume 31, Issue 4, 2013"]) > 1
+
+
+_CITATION_PIECES = list("ADJSaelno ,.;:()-–·\"0129٣") + ["2004", "1999", "Dec", "Volume", "Vol.", "no.", "Issue",
+                                                      "Published in", "pp. ", "(pp. 1-2)", "Lancet", "J Clin Oncol"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(st.sampled_from(_CITATION_PIECES), max_size=14).map("".join), max_size=8))
+def test_page_citation_patterns_read_as_every_pattern_generated(page_lines):
+    _citations_agree([line.strip() for line in page_lines])

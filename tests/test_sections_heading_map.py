@@ -175,3 +175,38 @@ def test_heading_map_agrees_with_nlm_overall():
     both = [(ours, theirs) for ours, theirs in pairs if ours is not None]
     agree = sum(ours == theirs for ours, theirs in both)
     assert agree / len(both) >= 0.95, f"{agree}/{len(both)} agree"
+
+
+def _joined_entry_as_written(text: str) -> tuple[str | None, bool]:
+    """The joined-heading rule as first written: every part normalised, then checked."""
+    import unicodedata
+
+    from pipeline.components.heading_map import _JOINERS_RE, LABELS
+
+    hmap = load_heading_map()
+    lowered = unicodedata.normalize("NFKC", text).lower().replace("(s)", "s")
+    parts = [p for p in (normalize_heading(p) for p in _JOINERS_RE.split(lowered)) if p]
+    if len(parts) >= 2:
+        found = [hmap.categories.get(p) for p in parts]
+        if all(c in LABELS for c in found):
+            return min(found, key=hmap.joined_precedence.index), all(p in hmap.trailers for p in parts)
+    return None, False
+
+
+def test_heading_map_joined_headings_read_part_by_part():
+    """Stopping at the first part that is no heading (and not splitting a text without a
+    joiner) answers as normalising every part first: on every corpus line and label."""
+    from tests.conftest import corpus_lines
+
+    hmap = load_heading_map()
+    texts = corpus_lines() + [t for t, _ in HEADINGS] + [
+        "Methods and Results", "Purpose/Methods", "Methods & foo", "foo/Methods", "Results; Conclusions",
+        "Aims and objectives, design", "Funding / Trial registration", "Methods,", "/Results", "(s)/and/or"]
+    for text in texts:
+        key = normalize_heading(text)
+        if not key or len(key.split()) > 9 or key in hmap.categories:
+            continue
+        words = key.split()
+        if len(words) > 1 and words[0] in hmap.modifiers and " ".join(words[1:]) in hmap.categories:
+            continue
+        assert hmap.entry(text) == _joined_entry_as_written(text), text

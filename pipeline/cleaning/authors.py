@@ -39,7 +39,7 @@ def _author_parts(core: str) -> list[str]:
 
 
 def _iter_author_parts(core: str) -> Iterator[str]:
-    for part in AUTHOR_SPLIT_RE.split(core):
+    for part in AUTHOR_SPLIT_RE.splititer(core):  # lazily: a caller may stop at the first part
         part = part.strip()
         part = FOOTNOTE_MARKS_RE.sub("", part).strip()
         part = TRAILING_DEGREES_RE.sub("", part).strip()
@@ -55,8 +55,8 @@ def is_author_line(core: str) -> bool:
     """A line that lists author names (two or more), as publisher and PubMed pages show them."""
     if not AUTHOR_SEPARATOR_RE.search(core):
         return False  # one segment at most: `_author_parts` splits only at these
-    if len(core) > 1500 or SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12 and "," not in core:
-        return False
+    if len(core) > 1500 or "," not in core and SENTENCE_END_RE.search(core.rstrip(".")) and words(core) > 12:
+        return False  # (the cheapest test first: a line with a comma needs none of the others)
     if affiliation_like(core):
         return False
     parts = []

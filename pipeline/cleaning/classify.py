@@ -21,6 +21,7 @@ from pipeline.cleaning.lines import (
     words,
 )
 from pipeline.cleaning.site_patterns import (
+    PagePatterns,
     SitePatterns,
     heading_category,
     site_patterns,
@@ -73,14 +74,16 @@ LINE_KINDS = (
     ("notices", "notice"),
     ("furniture", "furniture"),
 )
+LINE_GROUPS = tuple(group for group, _kind in LINE_KINDS)
 
 
-def _mark_label_lines(lines: list[Line], patterns: SitePatterns) -> None:
+def _mark_label_lines(lines: list[Line], page: PagePatterns) -> None:
     """Database records put the label on one line and the value on the next ("Title" /
     "<the title>"): the value line is read as a labelled field."""
+    patterns = page.patterns
     for line in lines:
-        if not line.core or len(line.core) > 40:
-            continue
+        if not line.core or len(line.core) > 40 or not page.matches("label_lines", line.index, line.core):
+            continue  # (no label_lines rule matches: the loop below would find none)
         for rule in patterns.groups.get("label_lines", ()):
             if rule.match(line.core):
                 value = next_nonblank(lines, line.index)
@@ -92,7 +95,7 @@ def _mark_label_lines(lines: list[Line], patterns: SitePatterns) -> None:
                     elif rule.field == "authors":
                         value.kinds.add("authors")
                     elif rule.field == "citation":
-                        parsed = parse_citation(value.core, patterns)
+                        parsed = parse_citation(value.core, patterns, page.citation_patterns(value.index))
                         if parsed:
                             value.kinds.add("citation")
                             value.citation = parsed
@@ -114,9 +117,13 @@ def _plausible_value(field: str, value: str) -> bool:
 
 
 def classify(lines: list[Line], patterns: SitePatterns) -> None:
-    _mark_label_lines(lines, patterns)
+    # `page` answers as `patterns` does for a line's core, or a part of it (a line's core is
+    # only ever cut short below)
+    page = PagePatterns(patterns, [line.core for line in lines])
+    _mark_label_lines(lines, page)
     for line in lines:
-        ui = patterns.first_match("trailing_furniture", line.core) if line.core else None
+        i = line.index
+        ui = page.first_match("trailing_furniture", i, line.core) if line.core else None
         if ui:  # `... trial populations. Collapse`: the UI word is not part of the line's text
             line.end = line.start + ui.start("ui")
             line.core = line.core[: ui.start("ui")]
@@ -130,10 +137,10 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
                 line.citation = joined
                 nxt.kinds.add("citation")
         if core and "citation" not in line.kinds:
-            volume = patterns.first_match("volume_lines", core)
+            volume = page.first_match("volume_lines", i, core)
             prev = next_meaningful(lines, line.index, -1)
             if volume and prev is not None and 1 <= words(prev.core) <= 10 and not SENTENCE_END_RE.search(prev.core) \
-                    and not patterns.matches("furniture", prev.core) and not UI_WORDS_RE.search(prev.core):
+                    and not page.matches("furniture", prev.index, prev.core) and not UI_WORDS_RE.search(prev.core):
                 # ScienceDirect / Lancet: the journal name stands alone above "Volume 31, Issue 4, ..."
                 found = {k: v.strip() for k, v in volume.groupdict().items() if v and v.strip()}
                 cite: dict[str, Any] = {"journal": prev.core}
@@ -150,9 +157,9 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
         if not core:
             line.kinds.add("blank")
             continue
-        if patterns.matches("abstract_markers", core):
+        if page.matches("abstract_markers", i, core):
             line.kinds.add("abstract_marker")
-        if patterns.matches("no_abstract_markers", core) and len(core) < 120:
+        if page.matches("no_abstract_markers", i, core) and len(core) < 120:
             line.kinds.add("no_abstract_marker")
         own_heading = len(core) <= 70 and heading_category(core.rstrip(":.").strip()) is not None
         if own_heading:
@@ -162,20 +169,20 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             if inline:
                 line.inline_heading = inline
                 line.kinds.add("inline_heading")
-        hit_groups = {group for group, _kind in LINE_KINDS if patterns.matches(group, core)}
+        hit_groups = page.matching(LINE_GROUPS, i, core)
         for group, kind in LINE_KINDS:
             if group in hit_groups:
                 line.kinds.add(kind)
         if is_menu_line(core):
             line.kinds.add("furniture")
-        if patterns.first_match("inline_keywords", core):
+        if page.first_match("inline_keywords", i, core):
             line.kinds.add("keywords")
         if line.citation is None:
-            parsed = parse_citation(core, patterns)
+            parsed = parse_citation(core, patterns, page.citation_patterns(i))
             if parsed and not is_second_half(lines, line):
                 line.kinds.add("citation")
                 line.citation = parsed
-        labelled = patterns.field_match(core) if line.field is None else None
+        labelled = page.field_match(i, core) if line.field is None else None
         if labelled:
             field_name, m = labelled
             value = m.group("value").strip()
@@ -188,7 +195,7 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
             else:
                 line.kinds.add("furniture")
                 if field_name == "citation":
-                    parsed = parse_citation(value, patterns)
+                    parsed = parse_citation(value, patterns, page.citation_patterns(i))
                     if parsed:
                         line.kinds.add("citation")
                         line.citation = parsed
@@ -202,10 +209,23 @@ def classify(lines: list[Line], patterns: SitePatterns) -> None:
 
 # --------------------------------------------------------------------------- citation
 
-def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str, Any] | None:
-    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages."""
+def parse_citation(
+    core: str, patterns: SitePatterns | None = None, tried: tuple[tuple[str, Any], ...] | None = None
+) -> dict[str, Any] | None:
+    """Parse a citation line ("Surgery. 2004 Dec;136(6):1176-82.") into journal/year/volume/issue/pages.
+
+    `tried`: the (name, pattern) pairs that may match, in order (`PagePatterns.citation_patterns`
+    of the line `core` is, or is part of); by default every pattern, each behind its prefilter."""
     patterns = patterns or site_patterns()
     if len(core) > 600:
+        return None
+    if tried is not None:
+        for _name, pattern in tried:
+            m = pattern.fullmatch(core)
+            if m:
+                found = _citation_fields(core, m)
+                if found is not None:
+                    return found
         return None
     lowered = core.lower() if core.isascii() else None
     verdicts: dict[frozenset[str], bool] = {}  # most patterns share their required strings
@@ -217,26 +237,32 @@ def parse_citation(core: str, patterns: SitePatterns | None = None) -> dict[str,
             if not verdicts[needs]:
                 continue  # none of the strings (a year's `19`/`20`, `volume`...) its matches hold
         m = pattern.fullmatch(core)
-        if not m:
-            continue
-        out: dict[str, Any] = {}
-        for key in ("journal", "volume", "issue", "pages"):
-            value = m.groupdict().get(key)
-            if value and value.strip():
-                out[key] = value.strip()
-        journal = out.get("journal", "")
-        if words(journal) == 0 or words(journal) > 12:
-            continue
-        if ABBREVIATED_WORD_RE.search(journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
-            out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
-        if m.groupdict().get("year"):
-            out["year"] = int(m.group("year"))
-        elif "volume" not in out:
-            continue
-        if "pages" in out:
-            out["pages"] = out["pages"].replace(" ", "")
-        return out
+        if m:
+            found = _citation_fields(core, m)
+            if found is not None:
+                return found
     return None
+
+
+def _citation_fields(core: str, m: Any) -> dict[str, Any] | None:
+    """The fields of a citation pattern's match, or None when the match is no citation."""
+    out: dict[str, Any] = {}
+    for key in ("journal", "volume", "issue", "pages"):
+        value = m.groupdict().get(key)
+        if value and value.strip():
+            out[key] = value.strip()
+    journal = out.get("journal", "")
+    if words(journal) == 0 or words(journal) > 12:
+        return None
+    if ABBREVIATED_WORD_RE.search(journal) and core[m.end("journal"):m.end("journal") + 1] == ".":
+        out["journal"] = journal + "."  # "Front. Oncol." keeps the stop of its last abbreviation
+    if m.groupdict().get("year"):
+        out["year"] = int(m.group("year"))
+    elif "volume" not in out:
+        return None
+    if "pages" in out:
+        out["pages"] = out["pages"].replace(" ", "")
+    return out
 
 
 def clean_doi(doi: str) -> str:

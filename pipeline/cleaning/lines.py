@@ -35,6 +35,10 @@ MENU_SPLIT_RE = regex.compile(r"\s{2,}|\t|\s[|•·]\s")
 
 def is_menu_line(core: str) -> bool:
     """A row of navigation items copied as one line: "Article   Related content   Metrics"."""
+    if SENTENCE_END_RE.search(core):
+        # the stop is no split point, so one of the parts ends a sentence: no menu (and no
+        # need to split a prose line)
+        return False
     parts = [p for p in MENU_SPLIT_RE.split(core) if p.strip()]
     return len(parts) >= 3 and all(len(p.split()) <= 4 and not SENTENCE_END_RE.search(p) for p in parts)
 
@@ -90,7 +94,8 @@ def words(text: str) -> int:
 
 
 def is_prose(core: str) -> bool:
-    return len(core) >= 60 and words(core) >= 8 and bool(SENTENCE_END_RE.search(core)) and any(c.islower() for c in core)
+    # (the whole-line word count last: the tests are and-ed, their order is free)
+    return len(core) >= 60 and bool(SENTENCE_END_RE.search(core)) and any(c.islower() for c in core) and words(core) >= 8
 
 
 

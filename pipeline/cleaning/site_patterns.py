@@ -4,14 +4,16 @@
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import regex
 
+from pipeline.components import heading_map
 from pipeline.datafiles import DataFileError, loads_strict, package_data_text
-from pipeline.literals import prefilter, required_literals, union_of
+from pipeline.literals import prefilter, required_literal_sets, required_literals, union_of
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
@@ -99,6 +101,8 @@ class GroupIndex:
     contains: tuple[tuple[frozenset[str] | None, Any], ...] = ()  # (required literals, X)
     contains_whole: Any = None  # the `.*X.*` rules as written, for a text with a line break
     contains_any: tuple[str, ...] | None = None  # every required string of `contains`
+    line_needs: tuple[str, ...] | None = None  # strings one of which every ASCII line the group hits holds
+
 
     @classmethod
     def of(cls, rules: tuple[LineRule, ...]) -> GroupIndex:
@@ -128,11 +132,21 @@ class GroupIndex:
             scan = (union, alternation(scanning))
         searched = tuple((required_literals(p), regex.compile(p, regex.IGNORECASE)) for p in contained)
         union = union_of([needs for needs, _ in searched])
-        return cls(literals, alternation(anchored), scan, searched, alternation(contained_whole), union)
+        # A literal rule hits an ASCII line whose lower case is the case-folded literal; every
+        # other rule needs one of its required strings (`pipeline.literals`).
+        line_needs = union_of(
+            [frozenset(literals)] * bool(literals)
+            + [required_literals(p) for p in anchored + scanning]
+            + [needs for needs, _ in searched]
+        )
+        if line_needs is not None and len(line_needs) > MAX_PREFILTER_LITERALS and not (scan or searched):
+            line_needs = None  # a look for each string in the page costs more than a match per line
+        # (a group with wildcard rules is dearer: each line costs it a search per rule)
+        return cls(literals, alternation(anchored), scan, searched, alternation(contained_whole), union, line_needs)
 
     def hit(self, text: str) -> bool:
         """True when some rule of the group matches the whole line (the same as trying each)."""
-        if text.casefold() in self.literals:
+        if self.literals and text.casefold() in self.literals:
             return True
         if self.anchored is not None and self.anchored.fullmatch(text):
             return True
@@ -158,10 +172,13 @@ class SitePatterns:
     citations: tuple[tuple[str, Any], ...]
     index: dict[str, GroupIndex] = field(default_factory=dict)
     citation_needs: dict[str, frozenset[str] | None] = field(default_factory=dict)  # name -> required strings
+    # name -> every set of strings a match holds one of (`required_literal_sets`)
+    citation_need_sets: dict[str, tuple[frozenset[str], ...] | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.index.update({group: GroupIndex.of(rules) for group, rules in self.groups.items()})
         self.citation_needs.update({name: required_literals(p.pattern) for name, p in self.citations})
+        self.citation_need_sets.update({name: required_literal_sets(p.pattern) for name, p in self.citations})
 
     def matches(self, group: str, text: str) -> bool:
         index = self.index.get(group)
@@ -185,6 +202,107 @@ class SitePatterns:
             if m:
                 return rule.field, m
         return None
+
+
+_UNSEEN = object()
+
+
+class PagePatterns:
+    """The site patterns asked about the lines of one page.
+
+    Asking each group about each line costs a regex call per line and group; most lines can
+    be turned away for a whole group at once: a group whose rules all need one of a few
+    strings (`GroupIndex.line_needs`) can hit only the lines that hold one of them, or are
+    not ASCII (where `pipeline.literals` skips nothing). Those strings are looked for once in
+    the page's lower-cased text, each occurrence naming its line; the group's rules run only
+    on the lines so named. A part of a line (a line cut short by `trailing_furniture`) holds
+    no string its line does not, so the lines named for the uncut page stay a superset."""
+
+    def __init__(self, patterns: SitePatterns, cores: list[str]) -> None:
+        self.patterns = patterns
+        pieces = [core.lower() for core in cores]
+        self._lowered = "\n".join(pieces)
+        self._starts: list[int] = []
+        pos = 0
+        for piece in pieces:  # offsets in the lowered text (lower() may change a length)
+            self._starts.append(pos)
+            pos += len(piece) + 1
+        self._non_ascii = [i for i, core in enumerate(cores) if not core.isascii()]
+        self._candidates: dict[str, set[int] | None] = {}
+        self._holding: dict[frozenset[str] | tuple[str, ...], set[int]] = {}
+        self._citations: list[tuple[tuple[str, Any], ...]] | None = None
+
+    def lines_holding(self, strings: frozenset[str] | tuple[str, ...]) -> set[int]:
+        """Indexes of the lines that hold one of `strings` (lower case) or are not ASCII."""
+        if strings in self._holding:
+            return self._holding[strings]
+        found = set(self._non_ascii)
+        lowered, starts = self._lowered, self._starts
+        last = len(starts) - 1
+        for needed in strings:
+            pos = lowered.find(needed)
+            while pos != -1:
+                line = bisect_right(starts, pos) - 1
+                found.add(line)
+                if line >= last:
+                    break
+                pos = lowered.find(needed, starts[line + 1])  # the next line that holds it
+        self._holding[strings] = found
+        return found
+
+    def candidates(self, group: str) -> set[int] | None:
+        """Indexes of the lines `group` may hit (None: any line may)."""
+        if group not in self._candidates:
+            index = self.patterns.index.get(group)
+            needs = index.line_needs if index is not None else None
+            self._candidates[group] = None if needs is None else self.lines_holding(needs)
+        return self._candidates[group]
+
+    def citation_patterns(self, line: int) -> tuple[tuple[str, Any], ...]:
+        """The citation patterns (name, pattern), in order, that may match line `line` or a
+        part of it: those whose every required set of strings the line holds one of."""
+        if self._citations is None:
+            per_line: list[list[tuple[str, Any]]] = [[] for _ in self._starts]
+            for name, pattern in self.patterns.citations:
+                # a single character (`.`, `(`) is in nearly every line: looking for it costs
+                # more than it turns away, and the other requirements stay necessary without it
+                need_sets = [needs for needs in self.patterns.citation_need_sets.get(name) or () if min(map(len, needs)) > 1]
+                if not need_sets:
+                    possible: Any = range(len(per_line))
+                else:
+                    possible = set.intersection(*(self.lines_holding(needs) for needs in need_sets))
+                for i in sorted(possible):
+                    per_line[i].append((name, pattern))
+            self._citations = [tuple(found) for found in per_line]
+        return self._citations[line]
+
+    def _may_hit(self, group: str, line: int) -> bool:
+        found = self._candidates.get(group, _UNSEEN)
+        if found is _UNSEEN:
+            found = self.candidates(group)
+        return found is None or line in found
+
+    def matches(self, group: str, line: int, text: str) -> bool:
+        """`SitePatterns.matches(group, text)` for `text`, line `line` of the page or a part of it."""
+        if not self._may_hit(group, line):
+            return False
+        index = self.patterns.index.get(group)
+        return index is not None and index.hit(text)
+
+    def matching(self, groups: tuple[str, ...], line: int, text: str) -> set[str]:
+        """The groups of `groups` that `matches`, asked in one call."""
+        found = set()
+        index = self.patterns.index
+        for group in groups:
+            if self._may_hit(group, line) and group in index and index[group].hit(text):
+                found.add(group)
+        return found
+
+    def first_match(self, group: str, line: int, text: str):
+        return self.patterns.first_match(group, text) if self._may_hit(group, line) else None
+
+    def field_match(self, line: int, text: str):
+        return self.patterns.field_match(text) if self._may_hit("field_labels", line) else None
 
 
 def parse_site_patterns(data: dict[str, Any]) -> SitePatterns:
@@ -234,7 +352,5 @@ def site_patterns() -> SitePatterns:
     return parse_site_patterns(data)
 
 
-def heading_category(text: str) -> str | None:
-    from pipeline.components.heading_map import heading_category as lookup
-
-    return lookup(text)
+# the heading lookup the cleaner uses, imported once (an import statement in a function runs on every call)
+heading_category = heading_map.heading_category

@@ -149,12 +149,20 @@ class HeadingMap:
         # "Purpose/Methods", "Methods and outcomes": every part known -> the part category
         # ranked first in joined_precedence (agrees with NLM on ~97% of its joined labels).
         lowered = unicodedata.normalize("NFKC", text).lower().replace("(s)", "s")
-        parts = [normalize_heading(p) for p in _JOINERS_RE.split(lowered)]
-        parts = [p for p in parts if p]
+        if not _JOINERS_RE.search(lowered):
+            return None, False  # one part at most
+        parts, found = [], []
+        for piece in _JOINERS_RE.split(lowered):
+            part = normalize_heading(piece)
+            if not part:
+                continue
+            category = self.categories.get(part)
+            if category not in LABELS:
+                return None, False  # a part that is no heading: the rest is not read
+            parts.append(part)
+            found.append(category)
         if len(parts) >= 2:
-            found = [self.categories.get(p) for p in parts]
-            if all(c in LABELS for c in found):
-                return min(found, key=self.joined_precedence.index), all(p in self.trailers for p in parts)
+            return min(found, key=self.joined_precedence.index), all(p in self.trailers for p in parts)
         return None, False
 
 

@@ -102,6 +102,15 @@ def prefilter(literals: frozenset[str] | tuple[str, ...] | None, text: str, lowe
     return False
 
 
+def holds_each(sets: tuple[frozenset[str], ...] | None, text: str, lowered: str | None = None) -> bool:
+    """False only when `text` cannot match: it is ASCII and lacks every string of one of
+    `sets` (`required_literal_sets`: a match holds one string of each)."""
+    if sets is None or not text.isascii():
+        return True
+    lowered = text.lower() if lowered is None else lowered
+    return all(prefilter(needs, text, lowered) for needs in sets)
+
+
 def union_of(sets: list[frozenset[str] | None]) -> tuple[str, ...] | None:
     """One tuple of every string of `sets` (None when one of them is None): a text holding
     none of them passes none of their prefilters."""

@@ -10,8 +10,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pipeline.cleaning.site_patterns import (
+    GroupIndex,
+    LineRule,
     PagePatterns,
     PatternError,
+    _reversible,
+    alternation_branches,
     contained_part,
     parse_site_patterns,
     site_patterns,
@@ -83,6 +87,60 @@ def test_group_index_answers_as_trying_every_rule():
             checked += 1
             hits += expected
     assert hits > 100 and checked > 10_000
+
+
+@pytest.mark.parametrize(
+    "inner, branches",
+    [
+        ("(we use cookies|by (using|continuing to use) this (site|website))",
+         ["we use cookies", "by (using|continuing to use) this (site|website)"]),
+        ("(?:a|b[|]c|\\(d\\|)", ["a", "b[|]c", "\\(d\\|"]),
+        ("(?P<x>a|b)", ["a", "b"]),
+        ("(a|b)c", None),  # the group is not the whole X
+        ("\\b(a|b)\\b", None),
+        ("(a)|(b)", None),
+        ("(a|)", None),  # an empty branch matches everywhere
+        ("((a)|\\2)", None),  # a back-reference would lose its group
+        ("(abc)", None),
+    ],
+)
+def test_alternation_branches_split_only_one_whole_group(inner, branches):
+    assert alternation_branches(inner) == branches
+
+
+@pytest.mark.parametrize(
+    "pattern, reversible",
+    [(".*?\\S(?P<ui>\\s+(?:Collapse|\\(more\\)))", True), ("a(?>b+)b", False), ("a*+b", False), ("(a)\\1", False),
+     ("(?<!x)a.*", False), ("a(?=b)", False), ("\\Ga", False), ("(?(1)a|b)", False)],
+)
+def test_only_direction_free_rules_are_read_from_the_end(pattern, reversible):
+    assert _reversible(pattern) == reversible
+
+
+# phrases of the `.*(a|b ...).*` and `... Read more` rules, cut and whole, with the words around them
+_RULE_PIECES = ["by using this site", "by continuing to use this website", " this ", "using", "site", "by ",
+                "we use cookies", "privacy policy", "page not found", "Read more", "Show less", "(more)", "… more",
+                "[more]", "more", "Collapse", "Expand", " ", ".", "x", "the patients", "\n"]
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(_RULE_PIECES), max_size=10).map("".join))
+def test_group_index_answers_as_trying_every_rule_generated(text):
+    """Split alternations and rules read from the line's end give each group's answer as
+    trying its rules one by one."""
+    patterns = site_patterns()
+    for group, rules in patterns.groups.items():
+        assert patterns.matches(group, text) == any(rule.match(text) for rule in rules), (group, text)
+
+
+def test_a_rule_read_from_the_end_keeps_its_answer():
+    import regex
+
+    rule = LineRule(None, regex.compile(r".*?\S(?P<ui>\s+(?:Read more|\(more\)))", regex.IGNORECASE))
+    index = GroupIndex.of((rule,))
+    assert index.scanning[1].flags & regex.REVERSE
+    for text in ["Results were good. Read more", "more and more (more)", "Read more", "x Read more.", " Read more"]:
+        assert index.hit(text) == bool(rule.match(text)), text
 
 
 def _page_answers_agree(page_lines: list[str]) -> int:

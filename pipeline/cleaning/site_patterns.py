@@ -13,7 +13,13 @@ import regex
 
 from pipeline.components import heading_map
 from pipeline.datafiles import DataFileError, loads_strict, package_data_text
-from pipeline.literals import prefilter, required_literal_sets, required_literals, union_of
+from pipeline.literals import (
+    holds_each,
+    prefilter,
+    required_literal_sets,
+    required_literals,
+    union_of,
+)
 
 BULLETS = "•·▪◦‣●○■□–—-*>"
 SPACE_CHARS = " \t\r\f\v\u00a0\u2002\u2003\u2009\u200a\u202f\u205f\u3000\ufeff"
@@ -83,6 +89,83 @@ def contained_part(pattern: str) -> str | None:
     return inner
 
 
+def _group_end(pattern: str, open_at: int) -> int | None:
+    """Where the group opened at `open_at` closes (escapes and character classes skipped)."""
+    depth, in_class, i = 0, False, open_at
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if pattern[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+        i += 1
+    return None
+
+
+_GROUP_OPENERS = regex.compile(r"\((?:\?:|\?P<\w+>)?")
+_BACK_REFERENCE = regex.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def alternation_branches(inner: str) -> list[str] | None:
+    """The branches of an X that is one group holding an alternation (`(a|b c|d)`), else None.
+
+    A line contains a match of `(a|b)` exactly when it contains a match of `a` or one of `b`,
+    and each branch alone needs more of the line (all of `by`, `using`, ` this `, `site` for
+    `by (using|continuing to use) this (service|site|website)`), so its strings rule out far
+    more lines than the one string the whole alternation is sure to hold."""
+    opener = _GROUP_OPENERS.match(inner)
+    if opener is None or _group_end(inner, 0) != len(inner) - 1 or _BACK_REFERENCE.search(inner):
+        return None
+    body = inner[opener.end() : -1]
+    if not _top_level_alternation(body):
+        return None
+    branches, depth, in_class, start, i = [], 0, False, 0, 0
+    while i < len(body):
+        ch = body[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if in_class:
+            in_class = ch != "]"
+        elif ch == "[":
+            in_class = True
+            if body[i + 1 : i + 2] == "]":
+                i += 1
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "|" and depth == 0:
+            branches.append(body[start:i])
+            start = i + 1
+        i += 1
+    branches.append(body[start:])
+    return branches if all(branches) else None  # an empty branch matches everywhere
+
+
+# what makes a match depend on the direction it is read in: atomic groups, possessive
+# quantifiers, back-references, conditionals, lookarounds, \G
+_DIRECTED = regex.compile(r"\(\?>|[*+?}]\+|\\[1-9G]|\(\?P=|\(\?\(|\(\?<?[=!]")
+
+
+def _reversible(pattern: str) -> bool:
+    """A whole-line match of `pattern` exists read right to left exactly when one exists read
+    left to right: true of a pattern made of plain characters, classes, groups, alternations
+    and greedy or lazy repeats (it says whether the line is in the pattern's language)."""
+    return _DIRECTED.search(pattern) is None
+
+
 @dataclass(frozen=True)
 class GroupIndex:
     """One group's rules folded for a fast first test (the same answer as trying each rule):
@@ -90,7 +173,9 @@ class GroupIndex:
     - the whole-line regexes that start at a fixed text, as one alternation (`anchored`);
     - those that start with a wildcard (`.*?X`), which the engine tries at every position, as
       one alternation (`scanning`) run only on a line holding one of the strings every match
-      contains (`pipeline.literals`);
+      contains (`pipeline.literals`), and read from the line's end when the rules allow it
+      (`_reversible`): a rule for what ends a line (`... Read more`) then fails at once on a
+      line that ends otherwise, instead of after a try at every position;
     - the X of each `.*X.*` rule, searched for one by one (a single pattern lets the engine
       skip to where its first characters occur, an alternation does not: twice as fast on
       page lines), each only in a line holding one of its required strings."""
@@ -98,7 +183,7 @@ class GroupIndex:
     literals: frozenset[str]
     anchored: Any = None
     scanning: tuple[frozenset[str] | None, Any] | None = None  # (required literals, pattern)
-    contains: tuple[tuple[frozenset[str] | None, Any], ...] = ()  # (required literals, X)
+    contains: tuple[tuple[tuple[frozenset[str], ...] | None, Any], ...] = ()  # (required literal sets, X or a branch of X)
     contains_whole: Any = None  # the `.*X.*` rules as written, for a text with a line break
     contains_any: tuple[str, ...] | None = None  # every required string of `contains`
     line_needs: tuple[str, ...] | None = None  # strings one of which every ASCII line the group hits holds
@@ -119,8 +204,9 @@ class GroupIndex:
             else:
                 anchored.append(rule.pattern.pattern)
 
-        def alternation(patterns: list[str]) -> Any:
-            return regex.compile("|".join(f"(?:{p})" for p in patterns), regex.IGNORECASE) if patterns else None
+        def alternation(patterns: list[str], reverse: bool = False) -> Any:
+            flags = regex.IGNORECASE | (regex.REVERSE if reverse else 0)
+            return regex.compile("|".join(f"(?:{p})" for p in patterns), flags) if patterns else None
 
         literals = frozenset(rule.literal.casefold() for rule in rules if rule.literal is not None)
         scan = None
@@ -129,15 +215,17 @@ class GroupIndex:
             union = frozenset().union(*needs) if all(n is not None for n in needs) else None
             if union is not None and len(union) > MAX_PREFILTER_LITERALS:
                 union = None  # testing that many strings costs more than the match
-            scan = (union, alternation(scanning))
-        searched = tuple((required_literals(p), regex.compile(p, regex.IGNORECASE)) for p in contained)
-        union = union_of([needs for needs, _ in searched])
+            scan = (union, alternation(scanning, reverse=all(_reversible(p) for p in scanning)))
+        parts = [part for inner in contained for part in (alternation_branches(inner) or [inner])]
+        searched = tuple((required_literal_sets(p), regex.compile(p, regex.IGNORECASE)) for p in parts)
+        searched_needs = [required_literals(p) for p in parts]
+        union = union_of(searched_needs)
         # A literal rule hits an ASCII line whose lower case is the case-folded literal; every
         # other rule needs one of its required strings (`pipeline.literals`).
         line_needs = union_of(
             [frozenset(literals)] * bool(literals)
             + [required_literals(p) for p in anchored + scanning]
-            + [needs for needs, _ in searched]
+            + searched_needs
         )
         if line_needs is not None and len(line_needs) > MAX_PREFILTER_LITERALS and not (scan or searched):
             line_needs = None  # a look for each string in the page costs more than a match per line
@@ -163,7 +251,7 @@ class GroupIndex:
             return bool(self.contains_whole.fullmatch(text))
         if not prefilter(self.contains_any, text, lowered):
             return False  # none of the strings any X needs
-        return any(prefilter(needs, text, lowered) and pattern.search(text) for needs, pattern in self.contains)
+        return any(holds_each(sets, text, lowered) and pattern.search(text) for sets, pattern in self.contains)
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,73 @@
+"""The shortcuts of the SURVIVAL and HAZARD_RATIO taggers change no output.
+
+Each shortcut skips work that a necessary condition shows cannot find anything (a sentence
+with no endpoint cue holds no survival figure, ...). Here every one is switched off (its
+test always says "go on") and the output compared with the tagger's own, on real abstracts
+and on text glued at random from the phrases those conditions are about.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from pipeline.components import survival
+from pipeline.components.hazard_ratios import find_hazard_ratios
+from pipeline.components.survival import find_survival_figures
+from tests.conftest import shared_path
+
+# (module, name) of each shortcut's test; switched off, it always answers True
+SHORTCUTS = [(survival, "_could_hold_figure")]
+
+
+def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
+    for module, name in SHORTCUTS:
+        monkeypatch.setattr(module, name, lambda *args: True)
+
+
+def _run(text: str) -> tuple[list, list]:
+    return find_survival_figures(text), find_hazard_ratios(text)
+
+
+def _abstract_texts(limit: int) -> list[str]:
+    """The pmc-rct abstracts that report survival, then others up to `limit` in all."""
+    path = shared_path("data", "pmc-rct", "abstracts.jsonl")
+    with path.open(encoding="utf-8") as handle:
+        records = [json.loads(line) for line in handle]
+    records.sort(key=lambda r: not r["survival_rich"])
+    return [" ".join(s["text"] for s in r["sections"]) for r in records[:limit]]
+
+
+def test_survival_fast_paths_same_output_on_abstracts(monkeypatch):
+    texts = _abstract_texts(1500)
+    fast = [_run(text) for text in texts]
+    _slow(monkeypatch)
+    slow = [_run(text) for text in texts]
+    assert fast == slow
+    assert sum(len(s) + len(h) for s, h in fast) > 200
+
+
+FRAGMENTS = [
+    "overall survival", "OS", "(OS)", "progression-free", "progression-free survival", "PFS", "nPFS", "DFS",
+    "disease-specific", "and", "or", ",", ";", ".", "respectively", "median", "mean", "the", "was", "were",
+    "12.5 months", "3-year", "5 years", "at 2 years", "45%", "30 %", "1-, 3- and 5-year", "at 1, 2 and 3 years",
+    "(95% CI 1.2-3.4)", "95% CI,", "(range, 2-40 months)", "P = .03", "p<0.001", "HR 0.71", "hazard ratio",
+    "HR for death", "0.62 (0.50-0.77)", "odds ratio", "follow-up", "median follow-up of 24 months", "response rate",
+    "were alive at 5 years", "of patients", "remained alive and disease-free at 3 years", "n = 40", "vs", "versus",
+    "sample size", "to detect", "heart rate (HR)", "death", "mortality", "stroke", "for arms A and B", "in the",
+    "groups", "4.4 and 4.5 months", "16 month", "(", ")", "[", "]", "14", "0.8", "alive", "Alive",
+]
+
+
+@settings(max_examples=300, deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(st.sampled_from(FRAGMENTS), st.sampled_from([" ", " ", ", ", "; ", ". ", "", "-"])), min_size=1, max_size=40))
+def test_survival_fast_paths_same_output_on_generated_text(parts):
+    text = "".join(word + joiner for word, joiner in parts)
+    fast = _run(text)
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        _slow(monkeypatch)
+        slow = _run(text)
+    assert fast == slow, text

@@ -14,18 +14,23 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.components import survival
+from pipeline.components import hazard_ratios, survival
 from pipeline.components.hazard_ratios import find_hazard_ratios
 from pipeline.components.survival import find_survival_figures
 from tests.conftest import shared_path
 
-# (module, name) of each shortcut's test; switched off, it always answers True
-SHORTCUTS = [(survival, "_could_hold_figure")]
+# (module, name, answer) of each shortcut's test; switched off, it always gives `answer` (go on)
+SHORTCUTS = [
+    (survival, "_could_hold_figure", True),
+    (hazard_ratios, "_has_cue_word", True),
+    (hazard_ratios, "_ends_inside", False),  # then the whole text is searched for a cue
+    (hazard_ratios, "_written_hr", True),
+]
 
 
 def _slow(monkeypatch: pytest.MonkeyPatch) -> None:
-    for module, name in SHORTCUTS:
-        monkeypatch.setattr(module, name, lambda *args: True)
+    for module, name, answer in SHORTCUTS:
+        monkeypatch.setattr(module, name, lambda *args, answer=answer: answer)
 
 
 def _run(text: str) -> tuple[list, list]:
@@ -59,6 +64,7 @@ FRAGMENTS = [
     "were alive at 5 years", "of patients", "remained alive and disease-free at 3 years", "n = 40", "vs", "versus",
     "sample size", "to detect", "heart rate (HR)", "death", "mortality", "stroke", "for arms A and B", "in the",
     "groups", "4.4 and 4.5 months", "16 month", "(", ")", "[", "]", "14", "0.8", "alive", "Alive",
+    "aHR", "HRs", "HRx", "HR 80 bpm", "HRmax", "relative risk of death", "risk ratio for death", "Hazard Ratio",
 ]
 
 
@@ -71,3 +77,21 @@ def test_survival_fast_paths_same_output_on_generated_text(parts):
         _slow(monkeypatch)
         slow = _run(text)
     assert fast == slow, text
+
+
+def _glued_piece_text(tail: str) -> str:
+    # a run of more than MAX_SENTENCE_CHARS characters with no break is cut hard: the first
+    # piece ends inside `/HRx`, where a cue `HR` fits the piece but not the text
+    from pipeline.components.sentences import MAX_SENTENCE_CHARS
+
+    return "y" * (MAX_SENTENCE_CHARS - 3) + "/HRx 0.71 (95% CI 0.60-0.84) for death" + tail
+
+
+EDGE_TEXTS = [_glued_piece_text(""), _glued_piece_text("; HR 0.5 (0.4-0.6)"), "OS HR 0.7 (0.6-0.8)", "HR"]
+
+
+@pytest.mark.parametrize("text", EDGE_TEXTS, ids=["cut_cue", "cut_cue_and_cue", "short", "cue_only"])
+def test_survival_fast_paths_same_output_at_text_edges(monkeypatch, text):
+    fast = _run(text)
+    _slow(monkeypatch)
+    assert _run(text) == fast

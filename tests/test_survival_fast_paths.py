@@ -22,9 +22,9 @@ from tests.conftest import shared_path
 # (module, name, answer) of each shortcut's test; switched off, it always gives `answer` (go on)
 SHORTCUTS = [
     (survival, "_could_hold_figure", True),
-    (hazard_ratios, "_has_cue_word", True),
-    (hazard_ratios, "_ends_inside", False),  # then the whole text is searched for a cue
-    (hazard_ratios, "_written_hr", True),
+    (hazard_ratios, "has_cue_word", True),
+    (hazard_ratios, "ends_inside", False),  # then the whole text is searched for a cue
+    (hazard_ratios, "written_hr", True),
 ]
 
 

@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import doc_text
+from pipeline.components.hazard_ratio_cues import _HEART_RATE_RE, _HR_CUE_RE, _OTHER_RATIO_RE, cue_words, ends_inside, has_cue_word, written_hr
 from pipeline.components.hazard_ratio_events import (
     EVENT_LOOKBACK,
     event_verdict,
@@ -75,13 +76,6 @@ class HazardRatio:
     label: str = "HAZARD_RATIO"
 
 
-_HR_CUE_RE = regex.compile(
-    r"(?<![\w-])(?:(?i:(?:(?:un)?adjusted|stratified|pooled|multivariate|univariate|multivariable|univariable|overall)\s+)?(?i:hazard\s+ra(?:ti|di)os?)"
-    r"|(?-i:a?HRs?)(?![+])|(?i:(?:(?:risk|rate)\s+ratios?|relative\s+risks?)\s+(?:for|of)\s+(?:the\s+)?(?:death|mortality|dying|(?:disease\s+)?(?:progression|recurrence|relapse)\s+or\s+death)))(?![\w-])"
-)
-_OTHER_RATIO_RE = regex.compile(
-    r"(?<![\w-])(?:(?i:odds\s+ratios?|relative\s+risks?|risk\s+ratios?|rate\s+ratios?|incidence\s+rate\s+ratios?)|(?-i:ORs?|RRs?|IRRs?|aORs?))(?![\w-])"
-)
 # text allowed between a cue and its number: no digits, no `;`, none of these words
 _GAP_BAD_RE = regex.compile(
     r"\.\s+[A-Z]|[<>≤≥±]|(?i:\b(?:calculated|estimated|computed|using|used|measured|monitored|recorded|reached|max|maximum|data|at|lower|higher|"
@@ -92,7 +86,6 @@ _NOT_RATIO_AFTER_RE = regex.compile(
     r"[-‐/]?[A-Za-z/]|\s*(?:%|/|±|\+/-|(?i:log|units?|SD|points?|mg|kg|bpm|beats|min|minutes|mmHg|months?|years?|weeks?|days?|hours?|h|cm|mm|ml|g|patients|times|fold)\b)"
 )
 _COUNT_BEFORE_RE = regex.compile(r"(?:\b[nN]\s*[=:]|[#№])\s*$")
-_HEART_RATE_RE = regex.compile(r"(?i:heart\s+rate)\s*[(\[]\s*HR\s*[)\]]|\bHR\b[^.;]{0,30}?\b(?:bpm|beats)\b|\bHR\s*max")
 _FOR_WHAT_RE = regex.compile(
     r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of)\s+(?:the\s+)?(?:risk\s+of\s+)?(?P<what>death|mortality|dying|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|(?:disease\s+)?(?:recurrence|relapse)(?:\s+or\s+death)?)",
 )
@@ -146,12 +139,10 @@ class _HRSentence:
     the cue before a position, its bracket, the p-values and endpoints around it) is indexed
     once, so each question is a binary search, not a scan of the sentence."""
 
-    def __init__(self, text: str, start: int, end: int, cues: list[Cue], heart_rate: bool = False, hr_cues: list[Any] | None = None):
-        """`hr_cues`: the matches of `_HR_CUE_RE.finditer(text, start, end)`, when the caller has them."""
+    def __init__(self, text: str, start: int, end: int, cues: list[Cue], heart_rate: bool, hr_cues: list[Any]):
+        """`hr_cues`: the matches of `_HR_CUE_RE.finditer(text, start, end)`."""
         self.text, self.start, self.end = text, start, end
         self.p_values = [(m.start(), m.end()) for m in P_RE.finditer(text, start, end)]
-        if hr_cues is None:
-            hr_cues = list(_HR_CUE_RE.finditer(text, start, end))
         self.hr_cues = [(m.start(), m.end()) for m in hr_cues if not (heart_rate and "HR" in m.group())]
         self.other_cues = [(m.start(), m.end()) for m in _OTHER_RATIO_RE.finditer(text, start, end)]
         reserved: list[tuple[int, int]] = list(self.p_values)
@@ -470,49 +461,12 @@ class _HRSentence:
         return first[1] if first is not None and first[0] <= before else None
 
 
-# Every match of `_HR_CUE_RE` holds one of these words: `hazard` (`hazard ratio`), `HR` (`aHRs`),
-# `ratio` (`risk ratio for death`) or `relative` (`relative risk of death`), each as the pattern
-# writes it (`HR` case-sensitive, the others not). A text, or a sentence, with none of them has
-# no ratio cue, and is not searched for one.
-_CUE_WORDS_RES = (regex.compile("HR"), regex.compile("(?i:hazard)"), regex.compile("(?i:ratio)"), regex.compile("(?i:relative)"))
-
-
-def _cue_words(text: str) -> tuple[list[int], list[int]]:
-    """(starts, ends) of every `_CUE_WORDS_RES` word in `text`, sorted by start."""
-    found = sorted((m.start(), m.end()) for rx in _CUE_WORDS_RES for m in rx.finditer(text, overlapped=True))
-    return [s for s, _ in found], [e for _, e in found]
-
-
-def _has_cue_word(words: tuple[list[int], list[int]], start: int, end: int) -> bool:
-    """Does one of the words lie inside [start, end)?"""
-    starts, ends = words
-    k = bisect_left(starts, start)
-    while k < len(starts) and starts[k] < end:
-        if ends[k] <= end:
-            return True
-        k += 1
-    return False
-
-
-def _ends_inside(matches: list[Any], end: int) -> bool:
-    """Does one of the matches end before `end` (so it never looked at text past it)?"""
-    return any(m.end() < end for m in matches)
-
-
-def _written_hr(matches: list[Any]) -> bool:
-    """Is one of the cues written with `HR` (the only ones a heart rate in the text can void)?"""
-    return any("HR" in m.group() for m in matches)
-
-
 def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None) -> list[HazardRatio]:
-    """All HAZARD_RATIO mentions in `text`; offsets are [start, end) into `text`.
-
-    A text in which `_HR_CUE_RE` finds no cue has none. That search is left out when a
-    sentence's cue ends before the sentence does: its match never looked past the sentence,
-    so the same attempt on the whole text matches too. A sentence without a `_CUE_WORDS_RES`
-    word, and a text without `HR`, are not searched (for a cue, for a heart rate)."""
-    words = _cue_words(text)
-    if not _has_cue_word(words, 0, len(text)):
+    """All HAZARD_RATIO mentions in `text`; offsets are [start, end) into `text`. A text where
+    `_HR_CUE_RE` finds no cue has none; that search is left out when a sentence's cue ends before
+    the sentence (the match never read past it, so it matches in the whole text too)."""
+    words = cue_words(text)
+    if not has_cue_word(words, 0, len(text)):
         return []
     sents = bounded_sentences(text, sentences if sentences is not None else split_sentences(text))
     text_has_cue = None  # unknown until a sentence has one
@@ -521,18 +475,18 @@ def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None
     heart_rate = None  # (only asked about for a cue written `HR`)
     out: list[HazardRatio] = []
     for s, e in sents:
-        if not _has_cue_word(words, s, e):
+        if not has_cue_word(words, s, e):
             continue
         hr_cues = list(_HR_CUE_RE.finditer(text, s, e))
         if not hr_cues:
             continue
         if text_has_cue is None:
-            text_has_cue = _ends_inside(hr_cues, e) or bool(_HR_CUE_RE.search(text))
+            text_has_cue = ends_inside(hr_cues, e) or bool(_HR_CUE_RE.search(text))
             if not text_has_cue:
                 return []
             cues = lexicon().find_cues(text)
             starts = [c.start for c in cues]  # in text order
-        if heart_rate is None and _written_hr(hr_cues):
+        if heart_rate is None and written_hr(hr_cues):
             heart_rate = bool(_HEART_RATE_RE.search(text))
         mine = [c for c in cues[bisect_left(starts, s) : bisect_left(starts, e)] if c.end <= e]
         out.extend(_HRSentence(text, s, e, mine, bool(heart_rate), hr_cues).find())

@@ -95,3 +95,36 @@ def test_survival_fast_paths_same_output_at_text_edges(monkeypatch, text):
     fast = _run(text)
     _slow(monkeypatch)
     assert _run(text) == fast
+
+
+def _bracket_table(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
+    """The per-position table `Brackets` replaced: one pass each way over every character."""
+    opens: list[int] = []
+    starts = [lo] * (hi - lo + 1)
+    for i in range(lo, hi):
+        starts[i - lo] = opens[-1] + 1 if opens else lo
+        if text[i] in "([":
+            opens.append(i)
+        elif text[i] in ")]" and opens:
+            opens.pop()
+    starts[hi - lo] = opens[-1] + 1 if opens else lo
+    closes: list[int] = []
+    ends = [hi] * (hi - lo + 1)
+    for i in range(hi - 1, lo - 1, -1):
+        if text[i] in ")]":
+            closes.append(i)
+        elif text[i] in "([" and closes:
+            closes.pop()
+        ends[i - lo] = closes[-1] if closes else hi
+    return starts, ends
+
+
+@settings(max_examples=300, deadline=None, database=None)
+@given(st.text(alphabet="()[]x ;", max_size=40), st.integers(0, 40), st.integers(0, 40))
+def test_survival_fast_paths_brackets_as_the_table(text, a, b):
+    from pipeline.components.stat_patterns import Brackets
+
+    lo, hi = sorted((min(a, len(text)), min(b, len(text))))
+    starts, ends = _bracket_table(text, lo, hi)
+    brackets = Brackets(text, lo, hi)
+    assert [brackets.enclosure(p) for p in range(lo, hi + 1)] == list(zip(starts, ends))

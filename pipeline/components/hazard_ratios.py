@@ -54,9 +54,9 @@ from pipeline.components.stat_patterns import (
     NUM,
     NUM_RE,
     P_RE,
+    Brackets,
     Stretches,
     _rx,
-    bracket_table,
     is_value,
     parse_bounds,
     parse_number,
@@ -173,7 +173,7 @@ class _HRSentence:
         stops = [(m.start(), m.end()) for m in _STOP_BEFORE_P_RE.finditer(text, start, end)]
         self._stop_starts = [a for a, _ in stops]
         self._stop_ends = [b for _, b in stops]
-        self._bracket_table: tuple[list[int], list[int]] | None = None
+        self._brackets: Brackets | None = None
         self._planned_ends: list[int] | None = None
         self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
         self._found_ends: list[int] = []
@@ -184,10 +184,9 @@ class _HRSentence:
 
     def _enclosure(self, pos: int) -> tuple[int, int]:
         """The innermost bracket around `pos` within the sentence, or the whole sentence."""
-        if self._bracket_table is None:
-            self._bracket_table = bracket_table(self.text, self.start, self.end)
-        starts, ends = self._bracket_table
-        return starts[pos - self.start], ends[pos - self.start]
+        if self._brackets is None:
+            self._brackets = Brackets(self.text, self.start, self.end)
+        return self._brackets.enclosure(pos)
 
     def _last_semicolon(self, lo: int, hi: int) -> int:
         """`text.rfind(";", lo, hi)` inside the sentence."""

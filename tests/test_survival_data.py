@@ -69,7 +69,8 @@ CUE_TEXTS = [
     "treatment-related mortality, TRM, NRM and non-relapse mortality; adverse events (AEs)",
     "progression free survival progression-free survivalprogression-free survival",  # glued copies
     "Overall survival overall survival OVERALL SURVIVAL os OS",
-    "",
+    "complete responses in the liver (median duration 12 months); responses (mean duration, 8 months)",  # phrases that look behind
+    "OS", "OS,", "Over", "PFS:", "dura", "",  # shorter than the four characters a start is looked up by
 ]
 
 

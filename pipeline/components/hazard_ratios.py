@@ -35,6 +35,7 @@ from spacy.tokens import Doc
 
 from pipeline import _extensions  # noqa: F401  (registers the extensions)
 from pipeline._extensions import doc_text
+from pipeline.components.hazard_ratio_cues import _HEART_RATE_RE, _HR_CUE_RE, _OTHER_RATIO_RE, cue_words, ends_inside, has_cue_word, written_hr
 from pipeline.components.hazard_ratio_events import (
     EVENT_LOOKBACK,
     event_verdict,
@@ -53,9 +54,9 @@ from pipeline.components.stat_patterns import (
     NUM,
     NUM_RE,
     P_RE,
+    Brackets,
     Stretches,
     _rx,
-    bracket_table,
     is_value,
     parse_bounds,
     parse_number,
@@ -75,13 +76,6 @@ class HazardRatio:
     label: str = "HAZARD_RATIO"
 
 
-_HR_CUE_RE = regex.compile(
-    r"(?<![\w-])(?:(?i:(?:(?:un)?adjusted|stratified|pooled|multivariate|univariate|multivariable|univariable|overall)\s+)?(?i:hazard\s+ra(?:ti|di)os?)"
-    r"|(?-i:a?HRs?)(?![+])|(?i:(?:(?:risk|rate)\s+ratios?|relative\s+risks?)\s+(?:for|of)\s+(?:the\s+)?(?:death|mortality|dying|(?:disease\s+)?(?:progression|recurrence|relapse)\s+or\s+death)))(?![\w-])"
-)
-_OTHER_RATIO_RE = regex.compile(
-    r"(?<![\w-])(?:(?i:odds\s+ratios?|relative\s+risks?|risk\s+ratios?|rate\s+ratios?|incidence\s+rate\s+ratios?)|(?-i:ORs?|RRs?|IRRs?|aORs?))(?![\w-])"
-)
 # text allowed between a cue and its number: no digits, no `;`, none of these words
 _GAP_BAD_RE = regex.compile(
     r"\.\s+[A-Z]|[<>≤≥±]|(?i:\b(?:calculated|estimated|computed|using|used|measured|monitored|recorded|reached|max|maximum|data|at|lower|higher|"
@@ -92,7 +86,6 @@ _NOT_RATIO_AFTER_RE = regex.compile(
     r"[-‐/]?[A-Za-z/]|\s*(?:%|/|±|\+/-|(?i:log|units?|SD|points?|mg|kg|bpm|beats|min|minutes|mmHg|months?|years?|weeks?|days?|hours?|h|cm|mm|ml|g|patients|times|fold)\b)"
 )
 _COUNT_BEFORE_RE = regex.compile(r"(?:\b[nN]\s*[=:]|[#№])\s*$")
-_HEART_RATE_RE = regex.compile(r"(?i:heart\s+rate)\s*[(\[]\s*HR\s*[)\]]|\bHR\b[^.;]{0,30}?\b(?:bpm|beats)\b|\bHR\s*max")
 _FOR_WHAT_RE = regex.compile(
     r"\s*(?:\[[^\]]*\]|\([^)]*\))?\s*(?i:for|of)\s+(?:the\s+)?(?:risk\s+of\s+)?(?P<what>death|mortality|dying|(?:disease\s+|cancer\s+|tumou?r\s+)?progression(?:\s+or\s+death)?|(?:disease\s+)?(?:recurrence|relapse)(?:\s+or\s+death)?)",
 )
@@ -146,12 +139,11 @@ class _HRSentence:
     the cue before a position, its bracket, the p-values and endpoints around it) is indexed
     once, so each question is a binary search, not a scan of the sentence."""
 
-    def __init__(self, text: str, start: int, end: int, cues: list[Cue], heart_rate: bool = False):
+    def __init__(self, text: str, start: int, end: int, cues: list[Cue], heart_rate: bool, hr_cues: list[Any]):
+        """`hr_cues`: the matches of `_HR_CUE_RE.finditer(text, start, end)`."""
         self.text, self.start, self.end = text, start, end
         self.p_values = [(m.start(), m.end()) for m in P_RE.finditer(text, start, end)]
-        self.hr_cues = [
-            (m.start(), m.end()) for m in _HR_CUE_RE.finditer(text, start, end) if not (heart_rate and "HR" in m.group())
-        ]
+        self.hr_cues = [(m.start(), m.end()) for m in hr_cues if not (heart_rate and "HR" in m.group())]
         self.other_cues = [(m.start(), m.end()) for m in _OTHER_RATIO_RE.finditer(text, start, end)]
         reserved: list[tuple[int, int]] = list(self.p_values)
         for m in CI_RE.finditer(text, start, end):
@@ -181,7 +173,7 @@ class _HRSentence:
         stops = [(m.start(), m.end()) for m in _STOP_BEFORE_P_RE.finditer(text, start, end)]
         self._stop_starts = [a for a, _ in stops]
         self._stop_ends = [b for _, b in stops]
-        self._bracket_table: tuple[list[int], list[int]] | None = None
+        self._brackets: Brackets | None = None
         self._planned_ends: list[int] | None = None
         self._found_starts: list[int] = []  # ratios found so far, sorted (number spans never overlap)
         self._found_ends: list[int] = []
@@ -192,10 +184,9 @@ class _HRSentence:
 
     def _enclosure(self, pos: int) -> tuple[int, int]:
         """The innermost bracket around `pos` within the sentence, or the whole sentence."""
-        if self._bracket_table is None:
-            self._bracket_table = bracket_table(self.text, self.start, self.end)
-        starts, ends = self._bracket_table
-        return starts[pos - self.start], ends[pos - self.start]
+        if self._brackets is None:
+            self._brackets = Brackets(self.text, self.start, self.end)
+        return self._brackets.enclosure(pos)
 
     def _last_semicolon(self, lo: int, hi: int) -> int:
         """`text.rfind(";", lo, hi)` inside the sentence."""
@@ -470,19 +461,34 @@ class _HRSentence:
 
 
 def find_hazard_ratios(text: str, sentences: list[tuple[int, int]] | None = None) -> list[HazardRatio]:
-    """All HAZARD_RATIO mentions in `text`; offsets are [start, end) into `text`."""
-    if not text or not _HR_CUE_RE.search(text):
+    """All HAZARD_RATIO mentions in `text`; offsets are [start, end) into `text`. A text where
+    `_HR_CUE_RE` finds no cue has none; that search is left out when a sentence's cue ends before
+    the sentence (the match never read past it, so it matches in the whole text too)."""
+    words = cue_words(text)
+    if not has_cue_word(words, 0, len(text)):
         return []
     sents = bounded_sentences(text, sentences if sentences is not None else split_sentences(text))
-    cues = lexicon().find_cues(text)
-    heart_rate = bool(_HEART_RATE_RE.search(text))
+    text_has_cue = None  # unknown until a sentence has one
+    cues: list[Cue] | None = None
+    starts: list[int] = []
+    heart_rate = None  # (only asked about for a cue written `HR`)
     out: list[HazardRatio] = []
-    starts = [c.start for c in cues]  # in text order
     for s, e in sents:
-        if not _HR_CUE_RE.search(text, s, e):
+        if not has_cue_word(words, s, e):
             continue
+        hr_cues = list(_HR_CUE_RE.finditer(text, s, e))
+        if not hr_cues:
+            continue
+        if text_has_cue is None:
+            text_has_cue = ends_inside(hr_cues, e) or bool(_HR_CUE_RE.search(text))
+            if not text_has_cue:
+                return []
+            cues = lexicon().find_cues(text)
+            starts = [c.start for c in cues]  # in text order
+        if heart_rate is None and written_hr(hr_cues):
+            heart_rate = bool(_HEART_RATE_RE.search(text))
         mine = [c for c in cues[bisect_left(starts, s) : bisect_left(starts, e)] if c.end <= e]
-        out.extend(_HRSentence(text, s, e, mine, heart_rate).find())
+        out.extend(_HRSentence(text, s, e, mine, bool(heart_rate), hr_cues).find())
     return out
 
 

@@ -7,7 +7,7 @@ bracket or a clause it does not need.
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from typing import Any
 
@@ -131,29 +131,40 @@ class Stretches:
         return i >= 0 and pos < self.ends[i]
 
 
-def bracket_table(text: str, lo: int, hi: int) -> tuple[list[int], list[int]]:
-    """For every position p of [lo, hi]: where the innermost bracket open at p starts (after
-    the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the first `)` or
-    `]` in [p, hi) not closed by an opener after p, else hi). One pass each way: what
-    the hazard-ratio tagger's `_enclosure` reads for all positions (it used to scan the
-    sentence for each ratio)."""
-    opens: list[int] = []
-    starts = [lo] * (hi - lo + 1)
-    for i in range(lo, hi):
-        starts[i - lo] = opens[-1] + 1 if opens else lo
-        c = text[i]
-        if c in "([":
-            opens.append(i)
-        elif c in ")]" and opens:
-            opens.pop()
-    starts[hi - lo] = opens[-1] + 1 if opens else lo
-    closes: list[int] = []
-    ends = [hi] * (hi - lo + 1)
-    for i in range(hi - 1, lo - 1, -1):
-        c = text[i]
-        if c in ")]":
-            closes.append(i)
-        elif c in "([" and closes:
-            closes.pop()
-        ends[i - lo] = closes[-1] if closes else hi
-    return starts, ends
+_BRACKET_RE = regex.compile(r"[()\[\]]")
+
+
+class Brackets:
+    """The brackets of text[lo:hi], for `enclosure(p)`: where the innermost bracket open at p
+    starts (after the last `(` or `[` not closed in [lo, p), else lo) and where it ends (the
+    first `)` or `]` in [p, hi) not closed by an opener after p, else hi). What the
+    hazard-ratio tagger's `_enclosure` reads. One pass each way over the bracket characters
+    only, then a binary search per question (it used to be a table of every position)."""
+
+    def __init__(self, text: str, lo: int, hi: int):
+        self.lo, self.hi = lo, hi
+        self.positions = [m.start() for m in _BRACKET_RE.finditer(text, lo, hi)]
+        opens: list[int] = []
+        self._start_after: list[int] = []  # [k]: the answer for a position just after bracket k
+        for i in self.positions:
+            if text[i] in "([":
+                opens.append(i)
+            elif opens:
+                opens.pop()
+            self._start_after.append(opens[-1] + 1 if opens else lo)
+        closes: list[int] = []
+        self._end_from = [hi] * len(self.positions)  # [k]: the answer for a position at bracket k
+        for k in range(len(self.positions) - 1, -1, -1):
+            i = self.positions[k]
+            if text[i] in ")]":
+                closes.append(i)
+            elif closes:
+                closes.pop()
+            self._end_from[k] = closes[-1] if closes else hi
+
+    def enclosure(self, pos: int) -> tuple[int, int]:
+        """(start, end) of the innermost bracket around `pos` (lo <= pos <= hi), or (lo, hi)."""
+        k = bisect_left(self.positions, pos)  # the brackets before pos
+        start = self._start_after[k - 1] if k else self.lo
+        end = self._end_from[k] if k < len(self.positions) else self.hi
+        return start, end

@@ -77,7 +77,21 @@ class SurvivalFigure:
     label: str = "SURVIVAL"
 
 
+def _could_hold_figure(text: str, start: int, end: int, cues: list[Cue]) -> bool:
+    """A necessary condition for a figure in the sentence, checked before any pattern runs.
+
+    Every figure names an endpoint cue of the sentence: `_block_figures` keeps a value only
+    under an endpoint cue (the governing cue or one of its coordinated list), and `cue_after`
+    returns only endpoint cues. The sentence's cues are some of `cues` (those not reserved)
+    plus elliptic forms, which `elliptic_cues` keeps only in a list closed by an endpoint cue
+    of those. The one other source is `_alive_figures`, which needs `_ALIVE_RE` to match,
+    and so the literal `alive` (case-sensitive in that pattern) inside the sentence."""
+    return any(c.kind == "endpoint" for c in cues) or text.find("alive", start, end) >= 0
+
+
 def _sentence_figures(lex: SurvivalLexicon, text: str, start: int, end: int, cues: list[Cue]) -> list[SurvivalFigure]:
+    if not _could_hold_figure(text, start, end, cues):
+        return []
     # a figure is a number with a unit (`months`, `%`, ...; `_Sentence.items` keeps no other):
     # a sentence without a digit or without a unit word has none, and is not read further
     if not _rx(r"\d").search(text, start, end) or not lex.unit_re.search(text, start, end):

@@ -128,3 +128,23 @@ def test_survival_fast_paths_brackets_as_the_table(text, a, b):
     starts, ends = _bracket_table(text, lo, hi)
     brackets = Brackets(text, lo, hi)
     assert [brackets.enclosure(p) for p in range(lo, hi + 1)] == list(zip(starts, ends))
+
+
+def test_cues_of_a_batch_are_found_once_and_the_kept_text_is_bounded(monkeypatch):
+    """`tag_articles` runs SURVIVAL over a whole batch before HAZARD_RATIO: the second reading
+    of each text's cues comes from what was kept, and no more than CUE_CACHE_CHARS is kept."""
+    from pipeline.components import survival_terms
+    from pipeline.components.survival_terms import SurvivalLexicon, load_terms
+
+    lex = SurvivalLexicon(load_terms())
+    calls = []
+    real = lex._find_cues
+    monkeypatch.setattr(lex, "_find_cues", lambda text: calls.append(text) or real(text))
+    texts = [f"Median overall survival was {n}.5 months and progression-free survival {n} months." for n in range(40)]
+    first = [lex.find_cues(t) for t in texts]
+    again = [lex.find_cues("".join(t)) for t in texts]  # equal texts, other objects
+    assert first == again and len(calls) == 40
+    assert {c.endpoint for c in first[0]} >= {"OS", "PFS"}
+    monkeypatch.setattr(survival_terms, "CUE_CACHE_CHARS", 10 * len(texts[0]))
+    lex.find_cues("Overall survival was 3 months.")
+    assert sum(len(t) for t in lex._kept) <= 10 * len(texts[0]) and len(lex._kept) <= 10

@@ -8,12 +8,13 @@ of cue phrases (endpoints, blockers, boundaries) plus the unit and time-point pa
 
 from __future__ import annotations
 
+import re
+import threading
 from bisect import bisect_left
-from collections import Counter
+from collections import Counter, OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-import re
 from typing import Any
 
 import regex
@@ -171,7 +172,7 @@ _WORD_START_RE = regex.compile(r"(?<![\w‐-])")
 
 
 def _start_pattern(table: dict[str, tuple[int, ...]], first_chars: set[str]) -> Any:
-    """The positions `cue_matches` looks at: a word start whose first two characters are a
+    r"""The positions `cue_matches` looks at: a word start whose first two characters are a
     pair of `table` with phrases, or are not both printable ASCII (the whole alternation is
     tried there). A word start whose pair has no phrase is left out: only a `cue_wild` phrase
     can start there, and those are searched for on their own.
@@ -191,12 +192,19 @@ def _start_pattern(table: dict[str, tuple[int, ...]], first_chars: set[str]) -> 
     return re.compile(r"(?<![A-Za-z0-9_\u2010-])(?:" + "|".join(branches) + ")")
 
 
+# characters of text whose cue phrases are kept: a batch's worth (the SURVIVAL component runs
+# over every Doc of a batch before the HAZARD_RATIO component reads the same cues)
+CUE_CACHE_CHARS = 4_000_000
+
+
 class SurvivalLexicon:
     """The survival_terms.json data compiled once: one alternation for all cue phrases."""
 
     def __init__(self, data: dict[str, Any]):
         self.data = data
-        self._last: tuple[str | None, tuple[Cue, ...]] = (None, ())
+        self._kept: OrderedDict[str, tuple[Cue, ...]] = OrderedDict()  # text -> its cues, oldest first
+        self._kept_chars = 0
+        self._kept_lock = threading.Lock()  # Dask workers tag in threads that share the lexicon
         entries: list[tuple[str, Cue, bool]] = []
         for rec in data["endpoints"]:
             cue = Cue(0, 0, "endpoint", rec["endpoint"], rec.get("scope"), rec.get("measure"), bool(rec.get("rate_needs_horizon")))
@@ -264,12 +272,20 @@ class SurvivalLexicon:
         )
 
     def find_cues(self, text: str) -> list[Cue]:
-        """Every cue phrase in `text` (the SURVIVAL and HAZARD_RATIO components share one call)."""
-        last_text, last_cues = self._last
-        if last_text is not None and (last_text is text or last_text == text):
-            return list(last_cues)
+        """Every cue phrase in `text` (the SURVIVAL and HAZARD_RATIO components share one call:
+        the cues of the last texts, up to CUE_CACHE_CHARS characters, are kept)."""
+        with self._kept_lock:
+            kept = self._kept.get(text)
+        if kept is not None:
+            return list(kept)
         cues = self._find_cues(text)
-        self._last = (text, tuple(cues))
+        with self._kept_lock:
+            if text not in self._kept:
+                self._kept[text] = tuple(cues)
+                self._kept_chars += len(text)
+            while self._kept_chars > CUE_CACHE_CHARS and len(self._kept) > 1:
+                old, _ = self._kept.popitem(last=False)
+                self._kept_chars -= len(old)
         return cues
 
     def cue_matches(self, text: str) -> list[tuple[int, int, int]]:

@@ -5,7 +5,13 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.cleaning.lines import MENU_SPLIT_RE, SENTENCE_END_RE, is_menu_line, is_prose, words
+from pipeline.cleaning.lines import (
+    MENU_SPLIT_RE,
+    SENTENCE_END_RE,
+    is_menu_line,
+    is_prose,
+    words,
+)
 from tests.conftest import corpus_lines
 
 

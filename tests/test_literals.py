@@ -6,7 +6,12 @@ import pytest
 import regex
 
 from pipeline.cleaning.site_patterns import site_patterns
-from pipeline.literals import prefilter, required_literal_sets, required_literals, union_of
+from pipeline.literals import (
+    prefilter,
+    required_literal_sets,
+    required_literals,
+    union_of,
+)
 from tests.conftest import corpus_lines
 
 

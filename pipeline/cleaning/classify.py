@@ -5,6 +5,7 @@ are parsed into journal/year/volume/issue/pages.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import regex
@@ -219,14 +220,17 @@ def parse_citation(
     patterns = patterns or site_patterns()
     if len(core) > 600:
         return None
-    if tried is not None:
-        for _name, pattern in tried:
-            m = pattern.fullmatch(core)
-            if m:
-                found = _citation_fields(core, m)
-                if found is not None:
-                    return found
-        return None
+    for _name, pattern in tried if tried is not None else _prefiltered_citations(core, patterns):
+        m = pattern.fullmatch(core)
+        if m:
+            found = _citation_fields(core, m)
+            if found is not None:
+                return found
+    return None
+
+
+def _prefiltered_citations(core: str, patterns: SitePatterns) -> Iterator[tuple[str, Any]]:
+    """The citation patterns in order, leaving out those whose required strings `core` lacks."""
     lowered = core.lower() if core.isascii() else None
     verdicts: dict[frozenset[str], bool] = {}  # most patterns share their required strings
     for name, pattern in patterns.citations:
@@ -236,12 +240,7 @@ def parse_citation(
                 verdicts[needs] = prefilter(needs, core, lowered)
             if not verdicts[needs]:
                 continue  # none of the strings (a year's `19`/`20`, `volume`...) its matches hold
-        m = pattern.fullmatch(core)
-        if m:
-            found = _citation_fields(core, m)
-            if found is not None:
-                return found
-    return None
+        yield name, pattern
 
 
 def _citation_fields(core: str, m: Any) -> dict[str, Any] | None:

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -49,8 +50,9 @@ class LineRule:
         return self.pattern.fullmatch(text)
 
 
-def _top_level_alternation(pattern: str) -> bool:
-    """True when `pattern` has a `|` outside every group and character class."""
+def _structure(pattern: str) -> Iterator[tuple[int, str, int]]:
+    """(position, character, depth) of each `(`, `)` and `|` of `pattern` that is syntax (not
+    escaped, not inside a character class); depth counts the groups open before it."""
     depth, in_class, i = 0, False, 0
     while i < len(pattern):
         ch = pattern[i]
@@ -63,14 +65,15 @@ def _top_level_alternation(pattern: str) -> bool:
             in_class = True
             if pattern[i + 1 : i + 2] == "]":  # `[]...]`: a leading `]` is literal
                 i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            return True
+        elif ch in "()|":
+            yield i, ch, depth
+            depth += (ch == "(") - (ch == ")")
         i += 1
-    return False
+
+
+def _top_level_alternation(pattern: str) -> bool:
+    """True when `pattern` has a `|` outside every group and character class."""
+    return any(ch == "|" and depth == 0 for _, ch, depth in _structure(pattern))
 
 
 def contained_part(pattern: str) -> str | None:
@@ -89,28 +92,9 @@ def contained_part(pattern: str) -> str | None:
     return inner
 
 
-def _group_end(pattern: str, open_at: int) -> int | None:
-    """Where the group opened at `open_at` closes (escapes and character classes skipped)."""
-    depth, in_class, i = 0, False, open_at
-    while i < len(pattern):
-        ch = pattern[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if pattern[i + 1 : i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-        i += 1
-    return None
+def _first_group_end(pattern: str) -> int | None:
+    """Where the group `pattern` opens with closes."""
+    return next((i for i, ch, depth in _structure(pattern) if ch == ")" and depth == 1), None)
 
 
 _GROUP_OPENERS = regex.compile(r"\((?:\?:|\?P<\w+>)?")
@@ -125,32 +109,13 @@ def alternation_branches(inner: str) -> list[str] | None:
     `by (using|continuing to use) this (service|site|website)`), so its strings rule out far
     more lines than the one string the whole alternation is sure to hold."""
     opener = _GROUP_OPENERS.match(inner)
-    if opener is None or _group_end(inner, 0) != len(inner) - 1 or _BACK_REFERENCE.search(inner):
+    if opener is None or _first_group_end(inner) != len(inner) - 1 or _BACK_REFERENCE.search(inner):
         return None
     body = inner[opener.end() : -1]
-    if not _top_level_alternation(body):
+    bars = [i for i, ch, depth in _structure(body) if ch == "|" and depth == 0]
+    if not bars:
         return None
-    branches, depth, in_class, start, i = [], 0, False, 0, 0
-    while i < len(body):
-        ch = body[i]
-        if ch == "\\":
-            i += 2
-            continue
-        if in_class:
-            in_class = ch != "]"
-        elif ch == "[":
-            in_class = True
-            if body[i + 1 : i + 2] == "]":
-                i += 1
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "|" and depth == 0:
-            branches.append(body[start:i])
-            start = i + 1
-        i += 1
-    branches.append(body[start:])
+    branches = [body[a + 1 : b] for a, b in zip([-1, *bars], [*bars, len(body)])]
     return branches if all(branches) else None  # an empty branch matches everywhere
 
 

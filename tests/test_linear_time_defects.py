@@ -14,7 +14,7 @@ from pipeline.components.doses import find_doses
 from pipeline.components.hazard_ratios import find_hazard_ratios
 from pipeline.components.survival import find_survival_figures
 from pipeline.extract import iter_articles, process_articles
-from tests.adversarial import assert_within_budget, budget
+from tests.adversarial import assert_within_budget, budget, no_gc
 
 HEAD = "Adversarial page\n\nJournal of Tests. 2024;1(1):1-2.\n\nAbstract\n\nBACKGROUND: We studied oxaliplatin 85 mg/m2.\n\nRESULTS: "
 TAIL = "\n\nCONCLUSIONS: The end.\n"
@@ -61,11 +61,14 @@ def test_linear_time_runs_through_every_stage_function(stage, unit):
 @pytest.mark.slow
 @pytest.mark.parametrize("payload", [pytest.param(p, id=i) for i, p, _ in DEFECTS])
 def test_linear_time_defect_page_whole_pipeline(nlp, tmp_path, payload):
-    """The page as extract processes it (reading and cleaning excluded: not a tagging stage)."""
+    """The page as extract processes it (reading and cleaning excluded: not a tagging stage).
+    Timed in CPU seconds of this process, without the garbage collector: the wall clock also
+    counts the time other processes hold the core."""
     articles = page(tmp_path, payload)
-    t = time.perf_counter()
-    records = list(process_articles(articles, nlp))
-    took = time.perf_counter() - t
+    with no_gc():
+        t = time.process_time()
+        records = list(process_articles(articles, nlp))
+        took = time.process_time() - t
     assert took < budget(len(payload)), f"{took:.2f} s for a page of {len(payload)} characters"
     assert [r.status for r in records] == ["ok"]
 

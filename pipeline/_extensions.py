@@ -38,11 +38,18 @@ def doc_text(doc: Doc) -> str:
     return text
 
 
+def section_bounds(doc: Doc) -> list[tuple[int, int, str]]:
+    """(start_char, end_char, label) of each section Span of the Doc, in order."""
+    return [(s.start_char, s.end_char, s.label_) for s in doc.spans.get(SECTIONS_KEY, [])]
+
+
+def section_at(bounds: list[tuple[int, int, str]], start_char: int) -> str | None:
+    """The label of the first section holding `start_char` (`section_bounds`), or None."""
+    return next((label for a, b, label in bounds if a <= start_char < b), None)
+
+
 def _section_of(span: Span) -> str | None:
-    for section in span.doc.spans.get(SECTIONS_KEY, []):
-        if section.start_char <= span.start_char < section.end_char:
-            return section.label_
-    return None
+    return section_at(section_bounds(span.doc), span.start_char)
 
 
 def register() -> None:

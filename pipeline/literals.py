@@ -29,13 +29,14 @@ _REPEATS = {getattr(sre_constants, name) for name in ("MAX_REPEAT", "MIN_REPEAT"
 
 def required_literals(pattern: str) -> frozenset[str] | None:
     """Lower-case ASCII strings, one of which every match of `pattern` contains; None when
-    no such set can be read (then nothing may be skipped)."""
-    try:
-        tree = sre_parse.parse(pattern)
-    except Exception:  # regex-module syntax, or not a pattern at all
-        return None
-    found = _sequence(list(tree))
-    return frozenset(s.lower() for s in found) if found else None
+    no such set can be read (then nothing may be skipped): the most selective of
+    `required_literal_sets`."""
+    return strongest(required_literal_sets(pattern))
+
+
+def strongest(sets: list[frozenset[str]] | tuple[frozenset[str], ...] | None) -> frozenset[str] | None:
+    """The most selective requirement: the set whose shortest string is longest (None for none)."""
+    return max(sets, key=lambda s: min(len(x) for x in s)) if sets else None
 
 
 def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...] | None:
@@ -53,7 +54,7 @@ def required_literal_sets(pattern: str) -> tuple[frozenset[str], ...] | None:
 def _sequence(items: list[tuple[Any, Any]]) -> frozenset[str] | None:
     """The most selective requirement of a sequence: its longest literal run, or the set
     of a group, repeat or alternation in it whose shortest string is longest."""
-    return max(_requirements(items), key=lambda s: min(len(x) for x in s), default=None)
+    return strongest(_requirements(items))
 
 
 def _requirements(items: list[tuple[Any, Any]]) -> list[frozenset[str]]:

@@ -10,7 +10,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline._extensions import doc_text
+from pipeline._extensions import doc_text, section_at, section_bounds
 
 SCHEMA_VERSION = "1.0"
 
@@ -151,10 +151,9 @@ def build_record(article, docs=()) -> Record:
         offset = doc._.segment_start
         text = doc_text(doc)  # span texts are slices of it (`span.text` joins Token objects)
         in_abstract = doc._.segment == "abstract"
-        sections = []  # (start_char, end_char, label): what `Span._.section` reads, taken once per Doc
+        sections = section_bounds(doc) if in_abstract else []  # what `Span._.section` reads, taken once per Doc
         if in_abstract:
             for span in doc.spans.get("sections", []):
-                sections.append((span.start_char, span.end_char, span.label_))
                 record.sections.append(
                     Section(
                         label=span.label_,
@@ -166,10 +165,7 @@ def build_record(article, docs=()) -> Record:
                 )
         for span in doc.spans.get("entities", []):
             start, end = span.start_char, span.end_char
-            if in_abstract:  # the first section holding the span's start, as `Span._.section` says
-                section = next((label for a, b, label in sections if a <= start < b), None)
-            else:
-                section = "TITLE"
+            section = section_at(sections, start) if in_abstract else "TITLE"
             entities.append(
                 Entity(
                     label=span.label_,

@@ -19,6 +19,7 @@ from pipeline.literals import (
     prefilter,
     required_literal_sets,
     required_literals,
+    strongest,
     union_of,
 )
 
@@ -183,7 +184,7 @@ class GroupIndex:
             scan = (union, alternation(scanning, reverse=all(_reversible(p) for p in scanning)))
         parts = [part for inner in contained for part in (alternation_branches(inner) or [inner])]
         searched = tuple((required_literal_sets(p), regex.compile(p, regex.IGNORECASE)) for p in parts)
-        searched_needs = [required_literals(p) for p in parts]
+        searched_needs = [strongest(sets) for sets, _ in searched]
         union = union_of(searched_needs)
         # A literal rule hits an ASCII line whose lower case is the case-folded literal; every
         # other rule needs one of its required strings (`pipeline.literals`).
@@ -230,8 +231,8 @@ class SitePatterns:
 
     def __post_init__(self) -> None:
         self.index.update({group: GroupIndex.of(rules) for group, rules in self.groups.items()})
-        self.citation_needs.update({name: required_literals(p.pattern) for name, p in self.citations})
         self.citation_need_sets.update({name: required_literal_sets(p.pattern) for name, p in self.citations})
+        self.citation_needs.update({name: strongest(sets) for name, sets in self.citation_need_sets.items()})
 
     def matches(self, group: str, text: str) -> bool:
         index = self.index.get(group)
